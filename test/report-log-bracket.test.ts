@@ -89,12 +89,14 @@ describe('log axes bracket their data', () => {
     const dir = oneRun();
     const s = (await chartsOf(dir))[0]!;
     expect(s).toBeDefined();
-    // p50 about 3,685 µs ... p99.9 3,970 (percentiles); every msync 3,220 to 3,970 (CDF and scatter)
+    // p50 about 3,685 µs ... p99.9 3,970 (percentiles); every msync 3,220 to 3,970 (CDF and scatter); drawn in ms since
+    // 2026-12-08 (3.22 to 3.97)
     const pct = await laidAxis(dir, 'latency-percentiles');
-    const pctData = (chartNamed(await chartsOf(dir), 'latency-percentiles').spec(200, 150).data as { values: { value_us: number }[] }).values.map((d) => d.value_us);
+    const pctData = (chartNamed(await chartsOf(dir), 'latency-percentiles').spec(200, 150).data as { values: { value_ms: number }[] }).values.map((d) => d.value_ms);
+    expect(pctData.every((v) => v > 3 && v < 4), `${pctData}`).toBe(true);
     expect(bracketsData(pct, Math.min(...pctData), Math.max(...pctData)), `${pct}`).toBe(true);
-    expect(bracketsData(await laidAxis(dir, 'latency-cdf'), 3220, 3970)).toBe(true);
-    expect(bracketsData(await laidAxis(dir, 'latency-vs-pages'), 3220, 3970)).toBe(true);
+    expect(bracketsData(await laidAxis(dir, 'latency-cdf'), 3.22, 3.97)).toBe(true);
+    expect(bracketsData(await laidAxis(dir, 'latency-vs-pages'), 3.22, 3.97)).toBe(true);
   });
 
   it('latency-vs-pages of three runs, 3,200 to 9,800 µs: labels at or below 3,200 and at or above 9,800', async () => {
@@ -103,7 +105,8 @@ describe('log axes bracket their data', () => {
       writeRun(join(base, name), { syncs: Array.from({ length: 30 }, (_, i) => ({ t: i + 1, lat: from + ((to - from) * i) / 29, pages: 340 + i * 3 })) });
     }
     const ticks = await laidAxis(base, 'latency-vs-pages');
-    expect(bracketsData(ticks, 3200, 9800), `${ticks}`).toBe(true);
+    // in ms since 2026-12-08 (3.2 to 9.8)
+    expect(bracketsData(ticks, 3.2, 9.8), `${ticks}`).toBe(true);
   });
 
   it('a sweep\'s log y axis with a CI cut at its floor labels its lowest positive value above the floor', async () => {

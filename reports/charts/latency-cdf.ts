@@ -8,6 +8,8 @@ import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
 import { runsWithFile } from '../missing-files.ts';
+import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
+import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 
 /** A percentile marker on a curve. */
 interface Mark {
@@ -84,6 +86,16 @@ export const latencyCdf: ChartModule = {
       ctx.notes.push('latency-cdf: every msync took 0 µs; not drawn.');
       return [];
     }
+    // drawn in the unit the values read best in on a log axis (95,700 to 107,000 µs: 95.7 to 107 ms; 50 µs to 1.5 s:
+    // 0.05 to 1,500 ms), the curve's and markers' latencies divided into it from here on (their fields named for it
+    // in the figure's data: latency_ms)
+    const unit = durationUnit('µs', [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)], LOG_AXIS);
+    const div = unit.div, unitText = unit.unit!;
+    if (div !== 1) {
+      for (const p of curve) p.latency_us /= div;
+      for (const m of marks) m.latency_us /= div;
+    }
+    const field = div === 1 ? 'latency_us' : `latency_${unitText}`;
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
     // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
     const pad = markPadding(ctx.theme.pointSize * 1.5);
@@ -149,8 +161,10 @@ export const latencyCdf: ChartModule = {
       close.length ? `${close.slice(0, 2).join('; ')}${close.length > 2 ? '; ...' : ''}: nearly on one another (p50 and p99 within 2 %)` : '',
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       mergedNote(merged, 'msync latencies', ctx.results.configTitle),
+      // a tail marker of too few msyncs is the largest msync or next to it, as the percentiles chart says too
+      tailNote(fewestMsyncs(ctx.results), marks.map((m) => (m.percentile === 'p99.9' ? 'p999' : m.percentile)), runsWithMsyncs(ctx.results)),
     ]);
-    const x = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain, nice: false, padding: pad } };
+    const x = { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
     if (merged.any) notes.push(`configurations with identical CDFs${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
@@ -174,19 +188,19 @@ export const latencyCdf: ChartModule = {
           height: ch,
           layer: [
             {
-              data: { values: curve },
+              data: { values: div === 1 ? curve : curve.map((p) => ({ config: p.config, [field]: p.latency_us, fraction: p.fraction })) },
               mark: { type: 'line', interpolate: 'step-after', clip: true },
               encoding: { x: { ...x, axis: planAxis(plan, cw - 2 * pad) }, y, color, ...dash, tooltip: labelTooltip('config', 'configuration') },
             },
             ...(shown.length === 0 ? [] : [{
-              data: { values: drawnMarks },
+              data: { values: div === 1 ? drawnMarks : drawnMarks.map(({ latency_us, p99_us, ...m }) => ({ ...m, [field]: latency_us, ...(p99_us === undefined ? {} : { [`p99_${unitText}`]: p99_us }) })) },
               mark: { type: 'point', filled: true, size, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
               encoding: {
-                x: { field: 'latency_us', type: 'quantitative' },
+                x: { field, type: 'quantitative' },
                 y: { field: 'fraction', type: 'quantitative' },
                 color,
-                tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'latency_us', type: 'quantitative', title: merges ? 'µs (p99.9 where merged)' : 'µs' },
-                  ...(merges ? [{ field: 'p99_us', type: 'quantitative', title: 'p99 (µs), where merged' }] : [])),
+                tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field, type: 'quantitative', title: merges ? `${unitText} (p99.9 where merged)` : unitText },
+                  ...(merges ? [{ field: div === 1 ? 'p99_us' : `p99_${unitText}`, type: 'quantitative', title: `p99 (${unitText}), where merged` }] : [])),
                 shape: {
                   field: 'percentile', type: 'nominal', title: null,
                   scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },

@@ -12,6 +12,7 @@ import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { narrowLogAxis } from '../narrow-log-ticks.ts';
+import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
 
 /** One dot. */
 interface Dot {
@@ -65,6 +66,20 @@ export const latencyPercentiles: ChartModule = {
       if (none.length) ctx.notes.push(noMsyncNote('latency-percentiles', none.map((config) => ({ config, runs: config.runs }))));
       return [];
     }
+    // drawn in the unit the values read best in on a log axis (99,700 to 107,000 µs: 99.7 to 107 ms), every value and
+    // CI end divided into it from here on (the value's and the drawn latency's fields named for it in the figure's data)
+    const unit = durationUnit('µs', dots.flatMap((d) => [d.value_us, ...(d.lo !== null && d.lo > 0 ? [d.lo] : []), ...(d.hi !== null ? [d.hi] : [])]), LOG_AXIS);
+    const div = unit.div, unitText = unit.unit!;
+    if (div !== 1) {
+      for (const d of dots) {
+        d.latency_us /= div;
+        d.value_us /= div;
+        if (d.lo !== null) d.lo /= div;
+        if (d.hi !== null) d.hi /= div;
+        if (d.ci_lo !== null) d.ci_lo /= div;
+      }
+    }
+    const field = div === 1 ? 'latency_us' : `latency_${unitText}`, valueField = div === 1 ? 'value_us' : `value_${unitText}`;
     // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
     // (the lowest value or error bar to the highest; a floor further down, below the lowest, for 0 µs values and bars
     // through 0; padded so the dots at the ends are whole)
@@ -115,6 +130,11 @@ export const latencyPercentiles: ChartModule = {
     dots = dots.filter((d) => merged.lead(d.config) !== undefined).map((d) => ({ ...d, config: merged.lead(d.config)! }));
     const labels = merged.scale.domain;
     const withCi = dots.some((d) => d.lo !== null);
+    // error bars that end within their dot's radius on both sides (on the largest plot the figure can have) are drawn
+    // but cannot be seen: the figure says which, so a tight CI is not read as none
+    const radius = Math.sqrt((ctx.theme.pointSize * 2) / Math.PI);
+    const hidden = dots.filter((d) => d.lo !== null && d.hi !== null && d.hi > d.lo
+      && yPx(d.hi) - yPx(d.latency_us) < radius && yPx(d.latency_us) - yPx(d.lo) < radius);
     const caption = (sweep
       ? `msync latency percentiles per configuration: the mean over seeds of each run's p50, p99 and p99.9 (summary.json)`
         + (withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
@@ -130,6 +150,7 @@ export const latencyPercentiles: ChartModule = {
       ctx.colors.byPlace ?? '',
       sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
       failedCount(results),
+      hidden.length ? hiddenBarsNote(hidden, dots.filter((d) => d.lo !== null && d.hi !== null && d.hi > d.lo).length) : '',
       tail,
       zeros.length ? 'hollow: 0 µs, drawn at the axis floor' : '',
       cut ? 'bars ending in a triangle reach 0 µs or below, cut at the axis floor' : '',
@@ -145,9 +166,9 @@ export const latencyPercentiles: ChartModule = {
     // and past the sixteenth they repeat, the shape telling them apart): one legend, both
     const shape = merged.varied ? { shape: { field: 'config', type: 'nominal', title: 'configuration', scale: merged.shapes, legend } } : {};
     // every mark of a configuration (dot, CI bar, cut triangle, hollow centre) names it in full, with the value and its CI
-    const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: 'value_us', type: 'quantitative', title: 'µs' },
-      ...(withCi ? [{ field: 'ci_lo', type: 'quantitative', title: 'CI low (µs)' }, { field: 'hi', type: 'quantitative', title: 'CI high (µs)' }] : []));
-    const y = { field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)', scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad } };
+    const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: valueField, type: 'quantitative', title: unitText },
+      ...(withCi ? [{ field: 'ci_lo', type: 'quantitative', title: `CI low (${unitText})` }, { field: 'hi', type: 'quantitative', title: `CI high (${unitText})` }] : []));
+    const y = { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad } };
     return [{
       name: 'latency-percentiles',
       family: 'latency-percentiles',
@@ -160,7 +181,7 @@ export const latencyPercentiles: ChartModule = {
         ...(note ? { title: note } : {}),
         width: cw,
         height: ch,
-        data: { values: dots },
+        data: { values: div === 1 ? dots : dots.map(({ latency_us, value_us, ...d }) => ({ ...d, [field]: latency_us, [valueField]: value_us })) },
         encoding: { x, xOffset },
         layer: [
           ...(withCi
@@ -188,7 +209,7 @@ export const latencyPercentiles: ChartModule = {
               // 0 µs: a hollow dot (a white centre on the coloured one) at the axis floor
               transform: [{ filter: 'datum.clamped == 1' }],
               mark: { type: 'point', filled: true, size: ctx.theme.pointSize * 0.7, opacity: 1, color: 'white' },
-              encoding: { y: { field: 'latency_us', type: 'quantitative' }, ...shape, tooltip },
+              encoding: { y: { field, type: 'quantitative' }, ...shape, tooltip },
             }]
             : []),
         ],
@@ -196,3 +217,13 @@ export const latencyPercentiles: ChartModule = {
     }];
   },
 };
+
+/**
+ * The note of error bars shorter than their dots (`hidden` of `withBars`): which ones, by percentile (`the p50s'
+ * bars`), or all of them.
+ */
+export function hiddenBarsNote(hidden: readonly { percentile: string }[], withBars: number): string {
+  if (hidden.length === withBars) return `every error bar is shorter than its dot, hidden under it (the CIs are that tight)`;
+  const pcts = [...new Set(hidden.map((d) => d.percentile))];
+  return `${hidden.length} of ${withBars} error bars (of ${pcts.join(', ')}) are shorter than their dots, hidden under them`;
+}

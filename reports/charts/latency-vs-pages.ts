@@ -8,6 +8,7 @@ import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 import { noMsyncNote } from '../no-msync.ts';
 import { runsWithFile } from '../missing-files.ts';
+import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
 
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
@@ -24,6 +25,9 @@ export function binLegendValues(fullest: number): number[] {
   for (let v = step; v <= fullest; v += step) if (v > 1) values.push(Math.round(v));
   return values;
 }
+
+/** The latencies of a scatter point or density bin (µs), divided into the unit the figure draws them in. */
+const LATENCY_FIELDS = ['latency_us', 'latency_lo', 'latency_hi', 'latency_min', 'latency_max'] as const;
 
 /** The `latency-vs-pages` chart. */
 export const latencyVsPages: ChartModule = {
@@ -46,6 +50,14 @@ export const latencyVsPages: ChartModule = {
       else for (const p of s.points!) rows.push({ config: config.label, ...p });
       drawn += s.n - s.zero;
     }
+    // drawn in the unit the latencies read best in on a log axis, as latency-cdf and latency-percentiles draw them
+    // (3,220 to 3,970 µs: 3.22 to 3.97 ms): every latency of a row divided into it, the drawn one's field named for it
+    const unit = durationUnit('µs', rows.map((r) => r.latency_us as number), LOG_AXIS);
+    const div = unit.div, unitText = unit.unit!;
+    if (div !== 1) {
+      for (const r of rows) for (const k of LATENCY_FIELDS) if (typeof r[k] === 'number') r[k] = (r[k] as number) / div;
+    }
+    const field = div === 1 ? 'latency_us' : `latency_${unitText}`;
     const lats = rows.map((r) => r.latency_us as number);
     // no successful msync anywhere: the report says why (40 msyncs, all returned EBUSY), as --chart latency-vs-pages does
     if (lats.length === 0 && zero === 0) {
@@ -118,7 +130,7 @@ export const latencyVsPages: ChartModule = {
       axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), ...COUNT_LABELS },
     };
     const y = {
-      field: 'latency_us', type: 'quantitative', title: 'msync latency (µs, log scale)',
+      field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`,
       scale: { type: 'log', domain, nice: false, padding: pad },
     };
     // translucent points show where many msyncs overlap; a few would be too faint to see
@@ -167,7 +179,7 @@ export const latencyVsPages: ChartModule = {
       caption,
       cells: { x: 1, y: 1 },
       height: (w) => figureHeight(ctx, w, merged.scale.domain, note, dense ? ctx.theme.fontSize.label * 3 : 0),
-      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: rows }, mark, encoding: { ...encoding, y: { ...y, axis: planAxis(plan, ch - 2 * pad) } } }),
+      spec: (cw, ch) => ({ ...ctx.base(), ...(note ? { title: note } : {}), width: cw, height: ch, data: { values: div === 1 ? rows : rows.map(({ latency_us, ...r }) => ({ ...r, [field]: latency_us })) }, mark, encoding: { ...encoding, y: { ...y, axis: planAxis(plan, ch - 2 * pad) } } }),
     }];
   },
 };
