@@ -4,7 +4,9 @@
  * byte counts in each key's unit, a 0 that means no limit as its word), and
  * the title of those names (the grid keys with their units).
  */
+import { basename } from 'node:path';
 import { legendKey, type LabelOverrides } from './labels.ts';
+import { isPluginFile } from '../sim/plugin/config-keys.ts';
 
 /**
  * A grid value as a legend shows it: as it is, save a whole group given as
@@ -52,9 +54,23 @@ export interface GridNames {
  */
 export function gridNames(keys: readonly string[], grid: readonly (readonly string[])[], overrides: LabelOverrides = {}): GridNames {
   const named = keys.map((k, i) => legendKey(k, [...new Set(grid.map((values) => values[i] ?? ''))], overrides));
+  const plugins = keys.map((_, i) => pluginNames([...new Set(grid.map((values) => values[i] ?? ''))]));
   return {
     title: named.map((n) => n.title).join(', '),
-    name: (values) => values.map((v, i) => named[i]!.text(valueLabel(v ?? ''))).join(', '),
+    name: (values) => values.map((v, i) => plugins[i]!.get(v ?? '') ?? named[i]!.text(valueLabel(v ?? ''))).join(', '),
     asWritten: (values) => values.map((v) => valueLabel(v ?? '')).join(', '),
   };
+}
+
+/**
+ * The names of the plugin files among one grid key's values (`../plugins/deadline.ts`): their file names
+ * (`deadline.ts`), as a reader of a figure needs them, not the path from the experiment file; a path is kept as
+ * written where its file name would be another value's name too (two `policy.ts` in different folders, or a
+ * built-in of that name). Values that are not plugin files are not in the map.
+ */
+export function pluginNames(values: readonly string[]): Map<string, string> {
+  const files = values.filter((v) => isPluginFile(v) && /[\\/]/.test(v));
+  const short = new Map(files.map((v) => [v, basename(v.replace(/\\/g, '/'))]));
+  const taken = (name: string, own: string) => values.some((o) => o !== own && (short.get(o) ?? o) === name);
+  return new Map([...short].filter(([v, name]) => !taken(name, v)));
 }

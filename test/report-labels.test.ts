@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseExperiment, readExperiment } from '../scripts/sweep/experiment.ts';
 import { PRESETS } from '../workloads/presets/index.ts';
+import { gridNames, pluginNames } from '../reports/grid-names.ts';
 import { CONFIG_LABELS, fallbackLabel, fileWords, keyTitle, METRIC_LABELS, metricTitle, PARAM_LABELS } from '../reports/labels.ts';
 import { loadResults, valueLabel } from '../reports/data.ts';
 import { buildCharts, chartContext, makeReport } from '../reports/report.ts';
@@ -260,5 +261,27 @@ describe('a grid value that is a whole group (its cell is JSON) in a legend', ()
     const series = new Set(((line.spec(200, 120).data as { values: { series: string }[] }).values).map((r) => r.series));
     // (their results are the same here, so they share one line named for both)
     expect([...series]).toEqual(['flusher = syncer']);
+  });
+});
+
+describe('a plugin file on the grid, in a legend', () => {
+  it('is named by its file name, not its path from the experiment file (helper 197, stop 87)', () => {
+    const names = pluginNames(['flusher', '../plugins/adaptive-flusher.ts', './deadline.mjs']);
+    expect(names.get('../plugins/adaptive-flusher.ts')).toBe('adaptive-flusher.ts');
+    expect(names.get('./deadline.mjs')).toBe('deadline.mjs');
+    expect(names.has('flusher')).toBe(false);
+    const g = gridNames(['writeback.policy', 'device.discipline'], [['flusher', 'fifo'], ['../plugins/adaptive-flusher.ts', '../plugins/deadline.ts']]);
+    expect(g.name(['../plugins/adaptive-flusher.ts', '../plugins/deadline.ts'])).toBe('adaptive-flusher.ts, deadline.ts');
+    expect(g.name(['flusher', 'fifo'])).toBe('flusher, fifo');
+    // --configs still takes the values as written
+    expect(g.asWritten(['../plugins/adaptive-flusher.ts', '../plugins/deadline.ts'])).toBe('../plugins/adaptive-flusher.ts, ../plugins/deadline.ts');
+  });
+
+  it('keeps the path where two files share a name, or a file name is another value of the key', () => {
+    const names = pluginNames(['a/policy.ts', 'b/policy.ts', 'c/other.ts', 'other.ts']);
+    expect(names.has('a/policy.ts')).toBe(false);
+    expect(names.has('b/policy.ts')).toBe(false);
+    expect(names.has('c/other.ts')).toBe(false);
+    expect(pluginNames(['a/policy.ts', 'b/mine.ts']).get('a/policy.ts')).toBe('policy.ts');
   });
 });
