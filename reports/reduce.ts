@@ -37,7 +37,8 @@ export interface ScatterPoint {
  * [latency_lo, latency_hi). It is drawn where its msyncs are, not at the
  * bin's centre (bins 5 pages wide over msyncs of 94-100 pages put a mark at
  * 102): `pages` is their mean pages written and `latency_us` their
- * geometric-mean latency, each within the observed `*_min`..`*_max`.
+ * geometric-mean latency, each within the observed `*_min`..`*_max`. Latencies
+ * in µs here; latency-vs-pages divides them all into the unit it draws in.
  */
 export interface DensityBin {
   pages: number;

@@ -99,6 +99,14 @@ describe('the CDF says when its tail markers rest on too few msyncs', () => {
     expect(noteOf(cdf.spec(300, 200))).toContain('p99 and p99.9 of 8 msyncs (fewer than 100) are its largest msyncs or near them');
   });
 
+  it('counts the msyncs drawn, after the warm-up (review 198: 200 msyncs, 73 after the warm-up, were said to be 200)', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-units-')), 'run');
+    // 200 msyncs a ms apart, the first 127 in the warm-up: the curve and its markers rest on the last 73
+    writeRun(dir, { warmup: 127_500, syncs: Array.from({ length: 200 }, (_, i) => ({ t: (i + 1) * 1000, lat: 100 + i, pages: 1 })) });
+    const note = noteOf(chartNamed(await chartsOf(dir), 'latency-cdf').spec(300, 200));
+    expect(note).toContain('p99 and p99.9 of 73 msyncs (fewer than 100) are its largest msyncs or near them');
+  });
+
   it('150 msyncs: only the p99.9 is named; 1,200: nothing', async () => {
     const few = chartNamed(await chartsOf(runOf(Array.from({ length: 150 }, (_, i) => 100 + i))), 'latency-cdf');
     expect(noteOf(few.spec(300, 200))).toContain('p99.9 of 150 msyncs (fewer than 1,000) is near its largest msync');
@@ -121,12 +129,12 @@ describe('latency-percentiles says when error bars are hidden under their dots',
 
   it('p50 bars of 0.1 % hidden, p99 and p99.9 bars of 40 % drawn: the note names the p50s', async () => {
     const note = noteOf(chartNamed(await chartsOf(sweep([0.001, 0.4, 0.4])), 'latency-percentiles').spec(300, 200));
-    expect(note).toContain('2 of 6 error bars (of p50) are shorter than their dots, hidden under them');
+    expect(note).toContain('the error bars of 2 of 6 dots (p50) are shorter than the dots and hidden under them (each CI within ±0.1 % of its mean)');
   });
 
   it('every bar hidden: said so; none hidden: nothing said', async () => {
     expect(noteOf(chartNamed(await chartsOf(sweep([0.001, 0.001, 0.001])), 'latency-percentiles').spec(300, 200)))
-      .toContain('every error bar is shorter than its dot, hidden under it');
+      .toContain('every error bar is shorter than its dot and hidden under it (each CI within ±0.1 % of its mean)');
     const wide = noteOf(chartNamed(await chartsOf(sweep([0.4, 0.4, 0.4])), 'latency-percentiles').spec(300, 200));
     expect(wide).toContain('95 % CI of the mean');
     expect(wide).not.toContain('hidden under');

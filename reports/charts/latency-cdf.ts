@@ -9,7 +9,7 @@ import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
 import { runsWithFile } from '../missing-files.ts';
 import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
-import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
+import { tailNote } from '../tail-note.ts';
 
 /** A percentile marker on a curve. */
 interface Mark {
@@ -61,6 +61,8 @@ export const latencyCdf: ChartModule = {
     const zeroShare = new Map<string, number>();
     let total = 0;
     const drawn: string[] = [];
+    // the msyncs (after the warm-up) each drawn run's curve and markers rest on: what the tail note speaks of
+    const drawnN: number[] = [];
     for (const { config, run } of sel.runs) {
       const s = await ctx.syncStats(run);
       total += s.n;
@@ -74,7 +76,10 @@ export const latencyCdf: ChartModule = {
         zeroShare.set(config.label, s.zero / s.n);
       }
       if (s.n === 0) notes.push(`${config.label}: no successful msync (${msyncOutcome([run])})`);
-      else drawn.push(config.label);
+      else {
+        drawn.push(config.label);
+        drawnN.push(s.n);
+      }
     }
     // nothing to draw: the report says why (40 msyncs, all returned EBUSY), as --chart latency-cdf does
     if (drawn.length === 0) {
@@ -162,7 +167,8 @@ export const latencyCdf: ChartModule = {
       zeroShare.size ? '0 µs msyncs drawn at the axis floor' : '',
       mergedNote(merged, 'msync latencies', ctx.results.configTitle),
       // a tail marker of too few msyncs is the largest msync or next to it, as the percentiles chart says too
-      tailNote(fewestMsyncs(ctx.results), marks.map((m) => (m.percentile === 'p99.9' ? 'p999' : m.percentile)), runsWithMsyncs(ctx.results)),
+      // of the runs drawn (a sweep's lowest seeds), counted after the warm-up as the caption counts them
+      tailNote(Math.min(...drawnN), marks.map((m) => (m.percentile === 'p99.9' ? 'p999' : m.percentile)), drawnN.length),
     ]);
     const x = { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };

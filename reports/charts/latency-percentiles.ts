@@ -219,11 +219,13 @@ export const latencyPercentiles: ChartModule = {
 };
 
 /**
- * The note of error bars shorter than their dots (`hidden` of `withBars`): which ones, by percentile (`the p50s'
- * bars`), or all of them.
+ * The note of error bars shorter than their dots (`hidden` of `withBars`): which ones, by percentile, or all of them,
+ * with the widest of their CIs relative to its mean (a bar is hidden by a wide axis as much as by a tight CI).
  */
-export function hiddenBarsNote(hidden: readonly { percentile: string }[], withBars: number): string {
-  if (hidden.length === withBars) return `every error bar is shorter than its dot, hidden under it (the CIs are that tight)`;
+export function hiddenBarsNote(hidden: readonly { percentile: string; value_us: number; hi: number | null; ci_lo: number | null }[], withBars: number): string {
+  const widest = Math.max(...hidden.map((d) => (d.value_us > 0 ? (d.hi! - d.ci_lo!) / 2 / d.value_us : 0)));
+  const within = `each CI within ±${Number((widest * 100).toPrecision(2))} % of its mean`;
+  if (hidden.length === withBars) return `every error bar is shorter than its dot and hidden under it (${within})`;
   const pcts = [...new Set(hidden.map((d) => d.percentile))];
-  return `${hidden.length} of ${withBars} error bars (of ${pcts.join(', ')}) are shorter than their dots, hidden under them`;
+  return `the error bars of ${hidden.length} of ${withBars} dots (${pcts.join(', ')}) are shorter than the dots and hidden under them (${within})`;
 }
