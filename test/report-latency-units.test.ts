@@ -140,3 +140,13 @@ describe('latency-percentiles says when error bars are hidden under their dots',
     expect(wide).not.toContain('hidden under');
   });
 });
+
+describe('one msync of 0 µs, in the singular (review 198)', () => {
+  it('latency-vs-pages and latency-cdf', async () => {
+    const charts = await chartsOf(runOf([0, 120, 150, 300]));
+    const vp = chartNamed(charts, 'latency-vs-pages');
+    expect(noteOf(vp.spec(300, 200))).toContain('1 msync of 0 µs drawn at the axis floor');
+    expect(vp.caption).toContain('1 that took 0 µs cannot sit on the log axis and is drawn at its floor');
+    expect(chartNamed(charts, 'latency-cdf').caption).toContain('1 of 4 msyncs took 0 µs, drawn at the axis floor');
+  });
+});

@@ -154,8 +154,8 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
     const label = s.tag ?? full;
     const z = s.latencies.filter((v) => v <= 0).length;
     return z === s.latencies.length
-      ? `${label}: all ${count(z)} msyncs took 0 µs, so no curve (a log axis has no 0)`
-      : `${label}: ${count(z)} msyncs of 0 µs start the curve at their share`;
+      ? `${label}: ${z === 1 ? 'its one msync' : `all ${count(z)} msyncs`} took 0 µs, so no curve (a log axis has no 0)`
+      : `${label}: ${count(z)} msync${z === 1 ? '' : 's'} of 0 µs start${z === 1 ? 's' : ''} the curve at ${z === 1 ? 'its' : 'their'} share`;
   });
   // as a paper writes it (1.2 × 10⁻¹², not 1.2e-12); a p-value too small for a double is 0, written as below 10⁻³⁰⁰
   const test = d.p === null ? '' : `Mann–Whitney ${pValueText(d.p)}`;

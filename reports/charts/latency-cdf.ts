@@ -72,7 +72,7 @@ export const latencyCdf: ChartModule = {
         if (v !== null && v > 0) marks.push({ config: config.label, percentile: m.label, latency_us: v, fraction: m.q });
       }
       if (s.zero > 0) {
-        notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msyncs took 0 µs, drawn at the axis floor`);
+        notes.push(`${config.label}: ${count(s.zero)} of ${count(s.n)} msync${s.n === 1 ? '' : 's'} took 0 µs, drawn at the axis floor`);
         zeroShare.set(config.label, s.zero / s.n);
       }
       if (s.n === 0) notes.push(`${config.label}: no successful msync (${msyncOutcome([run])})`);

@@ -120,7 +120,7 @@ export const latencyVsPages: ChartModule = {
       // coloured by their place though of several kernels: the figure says so
       ctx.colors.byPlace ?? '',
       ctx.results.kind === 'sweep' ? LOWEST_SEED_NOTE : '',
-      zero ? `${count(zero)} msyncs of 0 µs drawn at the axis floor` : '',
+      zero ? `${count(zero)} msync${zero === 1 ? '' : 's'} of 0 µs drawn at the axis floor` : '',
       mergedNote(merged, 'msyncs (latency and pages)', ctx.results.configTitle),
     ]);
     const x = {
@@ -146,7 +146,7 @@ export const latencyVsPages: ChartModule = {
         + ` (more than ${count(SCATTER_LIMIT)} msyncs in a run)${binShapes ? '; configurations of one colour (one kernel) are told apart by the shape of their bins' : ''}`
       : `Each successful msync after the warm-up: its latency against the pages it wrote (syncs.csv)${faint ? '; darker points are overlapping msyncs' : ''}${shaped ? '; each configuration has a shape of its own, hollow, so that points of several show through one another' : ''}`)
       + `. ${count(drawn)} msyncs of positive latency drawn`
-      + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and are drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
+      + (zero ? `; ${count(zero)} that took 0 µs cannot sit on the log axis and ${zero === 1 ? 'is' : 'are'} drawn at its floor${dense ? '' : ', one point per number of pages'}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '') + '.';
     const mark = dense
       ? { type: binShapes ? 'point' : 'circle', ...(binShapes ? { filled: true } : {}), opacity: 0.55, stroke: 'white', strokeWidth: 0.3 }

@@ -112,7 +112,7 @@ export function validationCdfChart(data: ValidationCdfData, theme: Theme, width 
     scale: { type: 'log', domain, nice: false }, axis: { ...planAxis(plan, cw), labels: labelled, ...(labelled ? {} : { ticks: true }) },
   });
   const line = { type: 'line', interpolate: 'step-after', clip: true };
-  const note = zeros.length ? ` ${zeros.map(([l, z]) => `${l}: ${count(z)} msyncs took 0 µs and start the curve at their share`).join('; ')}.` : '';
+  const note = zeros.length ? ` ${zeros.map(([l, z]) => `${l}: ${count(z)} msync${z === 1 ? '' : 's'} took 0 µs and start${z === 1 ? 's' : ''} the curve at ${z === 1 ? 'its' : 'their'} share`).join('; ')}.` : '';
   const title = {
     text: data.job,
     subtitle: data.figures.flatMap((l) => wrapText(l, size, width - 2 * theme.padding - 2)),
