@@ -440,6 +440,25 @@ describe('msr', () => {
     expect(rows.filter((r) => r.op === 'map').map((r) => r.object)).toEqual(['usr_0', 'src1_2']);
   });
 
+  it('two disks\' files joined end to end: the events that go back in time are clamped, and import warns with a sort command (a user trial)', async () => {
+    const d = tmp();
+    const f = join(d, 'usr_cat.csv');
+    // usr_0 over 0.3 s, then usr_1 from the same start: its three events go back by up to 300 ms
+    const t0 = 128166372003061629n;
+    const line = (dt: bigint, disk: number) => `${t0 + dt},usr,${disk},Write,8192,4096,1331`;
+    writeFileSync(f, [line(0n, 0), line(1_000_000n, 0), line(3_000_000n, 0), line(0n, 1), line(1_000_000n, 1), line(2_000_000n, 1)].join('\n') + '\n');
+    const r = await syncsimHere(['import', '--from', 'msr', f, '--sync-every-writes', '2', '-o', join(d, 'out.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/time_clamped 3, time_clamped_max_us 300000/);
+    expect(r.stderr).toContain('syncsim import: warning: 3 events of the input come earlier than the event before them (by up to 300 ms) and were moved forward to their time (time_clamped)');
+    expect(r.stderr).toContain('sort -t, -k1,1n FILE');
+    // in time order: no warning
+    writeFileSync(f, [line(0n, 0), line(1_000_000n, 1), line(3_000_000n, 0)].join('\n') + '\n');
+    const ok = await syncsimHere(['import', '--from', 'msr', f, '--sync-every-writes', '2', '-o', join(d, 'out2.csv')]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toContain('earlier than the event before');
+  });
+
   it('host names that make the same token are still separate tasks: one task per host+disk', async () => {
     const d = tmp();
     const f = join(d, 'hosts.csv');

@@ -52,7 +52,7 @@
  * task's mappings (unmapped.ts). This file reads the
  * input, with the line reader of the other importers (lines.ts), and streams the rows.
  */
-import { emptyInput } from '../trace-error.ts';
+import { emptyInput, TraceError } from '../trace-error.ts';
 import type { RowInput } from '../writer.ts';
 import type { Importer, ImportNames, ImportOptions, ImportStats } from './importer.ts';
 import { readLines } from './lines.ts';
@@ -73,6 +73,8 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
   const imp = new StraceTranslator(path, opts, stats, names);
   const calls = new CallReader(path, stats, (c) => imp.process(c));
   let n = 0;
+  /** Rows handed on so far. */
+  let made = 0;
   for await (const { first, lines } of readLines(path, { tap: opts.tap })) {
     for (let i = 0; i < lines.length; i++) {
       n = first + i;
@@ -82,6 +84,7 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
       if (imp.out.length >= BATCH) {
         const out = imp.out;
         imp.out = [];
+        made += out.length;
         yield out;
       }
     }
@@ -89,7 +92,23 @@ async function* straceRows(path: string, opts: ImportOptions, stats: ImportStats
   // no line of strace's output (no bytes, or only blank lines and strace's own messages)
   if (!stats.strace_lines) throw emptyInput(path, 'strace -f -ttt -T output');
   calls.finish();
+  // lines of strace's output, but not one call that makes a row (a program that writes with write(2) and syncs with
+  // fsync(2), or whose only mmap was skipped): nothing to replay, refused as an input with nothing to import is
+  if (made + imp.out.length === 0) throw nothingToReplay(path, stats);
   if (imp.out.length > 0) yield imp.out;
+}
+
+/**
+ * The refusal of an strace capture none of whose calls makes a row: what it read (`stats`: lines, the calls the
+ * importer reads, those it skipped) and what it would need.
+ */
+export function nothingToReplay(path: string, stats: ImportStats): TraceError {
+  const skipped = Object.entries(stats).filter(([k, v]) => !['strace_lines', 'calls', 'tasks'].includes(k) && typeof v === 'number' && v > 0).map(([k, v]) => `${k} ${v}`);
+  const lines = stats.strace_lines ?? 0, calls = stats.calls ?? 0;
+  return new TraceError(path, 1, '-', `nothing to import: ${lines} line${lines === 1 ? '' : 's'} of strace output, ${calls} call${calls === 1 ? '' : 's'} of those the importer reads`
+    + `${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}, and not one that maps, syncs, wires or unmaps memory (mmap, msync, mlock, munmap, ...): `
+    + `syncsim replays stores to mapped files and their msyncs, and write(2) and fsync(2) on a file descriptor are not read. `
+    + `Trace a program that maps its file (strace -f -ttt -T -e trace=%memory,msync,openat,close,%process), or record it with 'syncsim record'`, undefined);
 }
 
 /** The strace importer (`--from strace`). */

@@ -85,7 +85,27 @@ export function importWarnings(format: string, t: ImportTally, style: OptionStyl
   }
   const unmapped = t.stats.unmapped_calls ?? 0;
   if (format === 'strace' && unmapped > 0) out.push(unmappedWarning(unmapped, t.stats.unmapped_tasks ?? 0, t.names.unmapped_calls ?? []));
+  const clamped = t.stats.time_clamped ?? 0;
+  if (clamped > 0) out.push(clampedWarning(format, clamped, t.stats.time_clamped_max_us ?? 0));
   return out;
+}
+
+/** How to put the lines of an input of `format` in time order, for the warning of events out of order. */
+const SORT_HINT: Readonly<Record<string, string>> = {
+  msr: `sort -t, -k1,1n FILE (the timestamp is the first column; 'cat' of two disks' files puts the second after the first whatever their times)`,
+};
+
+/**
+ * The warning of `clamped` input events earlier than the event before them (the largest step back `maxBackUs`):
+ * each was moved forward to the time before it, the trace keeping the input's order, so an input not sorted
+ * by time (two files joined end to end) replays those events at the wrong times, piled up at one instant.
+ */
+export function clampedWarning(format: string, clamped: number, maxBackUs: number): string {
+  const back = maxBackUs >= 1e6 ? `${+(maxBackUs / 1e6).toPrecision(4)} s` : maxBackUs >= 1e3 ? `${+(maxBackUs / 1e3).toPrecision(4)} ms` : `${+maxBackUs.toPrecision(4)} µs`;
+  const one = clamped === 1;
+  return `${clamped} event${one ? '' : 's'} of the input ${one ? 'comes' : 'come'} earlier than the event before ${one ? 'it' : 'them'} (by up to ${back}) and ${one ? 'was' : 'were'} `
+    + `moved forward to ${one ? 'its' : 'their'} time (time_clamped): the trace keeps the input's order, so ${one ? 'that event replays' : 'those events replay'} later than ${one ? 'it' : 'they'} happened. `
+    + `If the input is not in time order, sort it by time first${SORT_HINT[format] ? `: ${SORT_HINT[format]}` : ''}`;
 }
 
 /** A task as the warnings name it: `pid 1001 (task pid1001)`, or `task main` (the process of unprefixed lines). */
