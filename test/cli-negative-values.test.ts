@@ -25,7 +25,7 @@ const CASES: [string[], string, string][] = [
   [['import', '--from', 'strace', 'x.log', '-o', 'i.csv'], '--page-size', "--page-size expects a power of two from 512 to 1073741824 bytes, as page_size (got '-1')"],
   [['import', '--from', 'strace', 'x.log', '-o', 'i.csv'], '--seed', "--seed expects an integer from 0 to 4294967295 (got '-1')"],
   [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--sync-every-writes', "--sync-every-writes expects a positive integer (got '-1')"],
-  [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--sync-every-us', "--sync-every-us expects a positive number of microseconds, at least 0.001 (got '-1')"],
+  [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--sync-every-us', "--sync-every-us expects a positive number of microseconds, from 0.001 to 9,007,199,254,740 (got '-1')"],
   [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--file-size', "--file-size expects a size from 1 byte to 1t, as fio writes it (4096, 16m, 1g; got '-1')"],
   [['inspect', 't.csv'], '--top', "--top expects a positive integer (got '-1')"],
   [['inspect', 't.csv'], '--buckets', "--buckets expects an even integer >= 2 (got '-1')"],

@@ -506,6 +506,9 @@ describe('msr', () => {
     ['missing host', '128166372003061629,,0,Write,0,512,1\n', 1, 'Hostname', /missing host name/],
     ['offset beyond the region', `128166372003061629,usr,0,Write,${TIB16},512,1\n`, 1, 'Offset, Size', /at most 17592186044416 .*\(got '17592186044416, 512'\)/],
     ['size beyond the region', '128166372003061629,usr,0,Write,0,99999999999999999999,1\n', 1, 'Offset, Size', /at most 17592186044416 .*\(got '0, 99999999999999999999'\)/],
+    // a user trial: a header alone was said to be empty at line 1, the header's own line
+    ['a header alone', 'Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime\n', 2, '-', /empty input: expected MSR Cambridge I\/O lines .* after the header \(line 1\)/],
+    ['nothing at all', '', 1, '-', /empty input: expected MSR Cambridge I\/O lines Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime \(got ''\)/],
   ])('malformed: %s', async (_name, text, line, column, what) => {
     const d = tmp();
     const f = join(d, 'bad.csv');
@@ -609,6 +612,11 @@ describe('syncsim import', () => {
     [['--from', 'msr', MSR, '--sync-every-writes', '2', '--sync-every-us', '5'], /exclusive/],
     [['--from', 'msr', MSR, '--sync-every-writes', '0'], /--sync-every-writes expects a positive integer/],
     [['--from', 'msr', MSR, '--sync-every-us', 'soon'], /--sync-every-us expects a positive number/],
+    // a user trial: 1e9 was refused and 99999999999999999999999 taken as 1e+23
+    [['--from', 'msr', MSR, '--sync-every-us', '99999999999999999999999'], /^--sync-every-us expects a positive number of microseconds, from 0\.001 to 9,007,199,254,740 \(got '99999999999999999999999'\)$/],
+    [['--from', 'msr', MSR, '--sync-every-us', '1e13'], /from 0\.001 to 9,007,199,254,740 \(got '1e13'\)$/],
+    // blktrace's own name: what to run instead
+    [['--from', 'blktrace', MSR], /^unknown import format 'blktrace' \(expected one of fio-iolog, blkparse, msr, strace\): blktrace's binary files are read as blkparse's text \(blkparse -i DEVICE -o trace\.txt\), then --from blkparse$/],
     [['--from', 'msr', MSR, '--sync-flags', 'SYNC|USER'], /unknown msync flag 'USER'/],
     [['--from', 'msr', MSR, '--page-size', '3000'], /--page-size expects a power of two/],
     // the configuration's rule for page_size: a power of two from 512 bytes, as inspect takes it
@@ -697,5 +705,17 @@ describe('an import to standard output that is interrupted', () => {
     const lines = out.trimEnd().split('\n');
     expect(lines.at(-1)).toBe('INCOMPLETE: syncsim import was interrupted; this trace is cut short');
     expect(err).toContain('syncsim: interrupted (SIGTERM); the rows written to standard output end with an INCOMPLETE line');
+  });
+});
+
+describe('--sync-every-us with an exponent (a user trial: 1e9 was refused)', () => {
+  it('1e5 is 100,000 µs, as 100000 is', async () => {
+    const d = tmp();
+    const a = await syncsimHere(['import', '--from', 'msr', MSR, '--sync-every-us', '1e5', '-o', join(d, 'a.csv')]);
+    const b = await syncsimHere(['import', '--from', 'msr', MSR, '--sync-every-us', '100000', '-o', join(d, 'b.csv')]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(a.stderr).toContain('msync_injected 6');
+    const body = (f: string) => readFileSync(join(d, f), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    expect(body('a.csv')).toBe(body('b.csv'));
   });
 });

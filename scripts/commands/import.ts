@@ -79,7 +79,8 @@ Options:
                            msync
   --sync-every-us T        inject, at every multiple of T µs of trace time, an
                            msync of the whole mapping of every object written
-                           since its last whole-mapping msync
+                           since its last whole-mapping msync (T from 0.001
+                           to 9,007,199,254,740; 1e6 is 1 s)
                            (either option: an msync of the input's that follows
                            an injected one of its object with no write to it
                            between is merged into it, counted in msync_merged)
@@ -176,7 +177,7 @@ async function run(argv: string[]): Promise<number> {
   const formats = IMPORTERS.map((i) => i.format).join(', ');
   if (values.from === undefined) throw new InputError(`import needs --from FORMAT (one of ${formats})`);
   const importer: Importer | undefined = IMPORTERS.find((i) => i.format === values.from);
-  if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})${didYouMean(values.from, IMPORTERS.map((i) => i.format))}`);
+  if (!importer) throw new InputError(`unknown import format '${values.from}' (expected one of ${formats})${FORMAT_HINTS[values.from.toLowerCase()] ?? didYouMean(values.from, IMPORTERS.map((i) => i.format))}`);
   if (positionals.length !== 1) throw new InputError(`import expects one FILE argument (got ${positionals.length}; try 'syncsim import --help')`);
   const file = positionals[0]!;
   requireReadable(file, 'input file');
@@ -193,7 +194,10 @@ async function run(argv: string[]): Promise<number> {
   if (values['sync-every-us'] !== undefined) {
     const v = values['sync-every-us'];
     const us = Number(v);
-    if (!/^\d+(\.\d+)?$/.test(v) || !(us >= 0.001) || !Number.isFinite(us)) throw new InputError(`--sync-every-us expects a positive number of microseconds, at least 0.001 (got '${v}')`);
+    // decimal or with an exponent (1e6); at most what the trace's integer ns can hold (99999999999999999999999 was taken as 1e+23)
+    if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) || !(us >= 0.001) || !(us <= MAX_SYNC_EVERY_US)) {
+      throw new InputError(`--sync-every-us expects a positive number of microseconds, from 0.001 to ${MAX_SYNC_EVERY_US.toLocaleString('en-US')} (got '${v}')`);
+    }
     opts.syncEveryUs = us;
   }
   if (values['assume-dirty'] !== undefined) opts.assumeDirty = values['assume-dirty'];
@@ -295,6 +299,17 @@ async function run(argv: string[]): Promise<number> {
   // one writer of OUT at a time
   return out === undefined ? write() : withTraceLock(out, flag('out'), 'import', write);
 }
+
+/** The longest --sync-every-us: its ns must be an exact integer (2^53 ns, about 104 days). */
+const MAX_SYNC_EVERY_US = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/** What a user may call a format that has another name here, and what to do instead. */
+const FORMAT_HINTS: Readonly<Record<string, string>> = {
+  blktrace: `: blktrace's binary files are read as blkparse's text (blkparse -i DEVICE -o trace.txt), then --from blkparse`,
+  fio: '; did you mean fio-iolog (a log fio wrote with write_iolog)?',
+  iolog: '; did you mean fio-iolog?',
+  'msr-cambridge': '; did you mean msr?',
+};
 
 /** `syncsim import`. */
 export const importCommand: Command = {

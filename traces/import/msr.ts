@@ -66,6 +66,8 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
   let line = 0;
   /** Whether a non-blank line has been read: the first may be a header. */
   let started = false;
+  /** The header's line, when the first non-blank line was one (0: none). */
+  let headerLine = 0;
   let ios = 0;
   const fail = (col: number | string, problem: string, got: string): never => {
     throw new TraceError(path, line, typeof col === 'number' ? COLUMNS[col]! : col, problem, got);
@@ -82,6 +84,7 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
         if (isHeader(f)) {
           const problem = headerProblem(f);
           if (problem !== null) fail('-', problem, text);
+          headerLine = line;
           continue;
         }
       }
@@ -133,7 +136,8 @@ async function* msrRows(path: string, opts: ImportOptions, stats: ImportStats): 
     }
     if (trace.pending > 0) yield trace.take();
   }
-  if (ios === 0) throw emptyInput(path, `MSR Cambridge I/O lines ${COLUMNS.join(',')}`);
+  // a header alone: said at the line after it, as the header (line 1) is no empty input
+  if (ios === 0) throw emptyInput(path, `MSR Cambridge I/O lines ${COLUMNS.join(',')}${headerLine > 0 ? ` after the header (line ${headerLine})` : ''}`, headerLine + 1);
 }
 
 /** `--from msr`. */
