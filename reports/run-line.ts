@@ -3,7 +3,8 @@
  * kernel and the seed (`trace demo.csv, kernel freebsd, seed 1`), so that a
  * figure copied into a paper still says it, not only index.html's settings
  * table. A directory of runs gets what all its runs share (`every run:
- * trace demo.csv, seed 1`); a sweep none (its figures name the grid values).
+ * trace demo.csv, seed 1`), and says when they replayed different traces
+ * (`runs of 4 different traces`); a sweep none (its figures name the grid values).
  */
 import { basename } from 'node:path';
 import type { Results } from './data.ts';
@@ -27,6 +28,9 @@ export function runLine(results: Results): string {
     kernel ? `${keyShortTitle('personality')} ${kernel}` : '',
     seed !== undefined ? `seed ${seed}` : '',
   ].filter(Boolean).join(', ');
-  // several runs (a legend of configurations beside it): said of them all
-  return words && runs.length > 1 ? `every run: ${words}` : words;
+  if (runs.length === 1) return words;
+  // several runs (a legend of configurations beside it): what they share, said of them all, and that they replayed
+  // different traces when they did (runs of four traces side by side read as one workload's configurations otherwise)
+  const traces = new Set(runs.map((r) => basename(String(r.summary.trace?.path ?? ''))));
+  return [words ? `every run: ${words}` : '', traces.size > 1 ? `runs of ${traces.size} different traces` : ''].filter(Boolean).join('; ');
 }

@@ -8,7 +8,7 @@
  * 16 pt², so a radius of √(16/π) = 2.26 pt), not taken from the code.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VlSpec } from '../reports/chart.ts';
@@ -195,6 +195,17 @@ describe("a run's figures say what was run", () => {
       expect(lines[lines.length - 1], chart.name).toBe('trace hand-made.csv, kernel linux, seed 7');
       expect(laid.svg, chart.name).toContain('>trace hand-made.csv, kernel linux, seed 7<');
     }
+  });
+
+  it('a directory of runs of different traces says so (a user trial: four traces side by side, with no word)', async () => {
+    const base = tmp();
+    run(join(base, 'a'), 'linux');
+    run(join(base, 'b'), 'linux', 90);
+    const b = JSON.parse(readFileSync(join(base, 'b', 'summary.json'), 'utf8'));
+    b.trace.path = 'other.csv';
+    writeFileSync(join(base, 'b', 'summary.json'), JSON.stringify(b));
+    const spec = chartNamed(await chartsOf(base), 'latency-percentiles').spec(200, 150);
+    expect(noteOf(spec)).toContain('every run: kernel linux, seed 7; runs of 2 different traces');
   });
 
   it('a directory of runs: what every run shares; a sweep: nothing (its grid values name its configurations)', async () => {
