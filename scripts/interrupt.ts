@@ -8,7 +8,9 @@
  * convert, gen, import, report, compare and merge, and by run and sweep from
  * the moment they hold their output's lock until their own handlers
  * ({@link onStopSignal}) take over; `gen -o` and `measure:cpu` stop their
- * work through {@link onStopSignal} too.
+ * work through {@link onStopSignal} too. In the syncsim command's own process
+ * ({@link guardStopSignals}) a signal that finds none of these in place is
+ * answered too: `interrupted` and exit 128 + n, not a silent end.
  */
 
 import { constants } from 'node:os';
@@ -56,7 +58,8 @@ const handlers: ((sig: NodeJS.Signals) => void)[] = [];
  * the last listener goes before the signal is answered, even when another comes at once (a run's
  * lock guard giving way to its replay's handler). With no handler in place it does what no
  * listener at all would: the signal's default action ends the process, unless another listener
- * of the process's answers it.
+ * of the process's answers it; in the syncsim command's process ({@link guardStopSignals}) it
+ * says so first.
  */
 function relay(sig: NodeJS.Signals): void {
   if (handlers.length > 0) {
@@ -64,8 +67,29 @@ function relay(sig: NodeJS.Signals): void {
     return;
   }
   if (process.listenerCount(sig) > 1) return;
+  if (guarded) {
+    // nothing of the command's to clean up: it has not begun, or it writes no file (inspect)
+    sayOnStop(`\nsyncsim: interrupted (${sig}); nothing written\n`);
+    endBySignal(sig);
+  }
   process.off(sig, relay);
   process.kill(process.pid, sig);
+}
+
+/** Set in the syncsim command's own process only: in a test's or a program's, a signal no handler answers keeps its default action. */
+let guarded = false;
+
+/**
+ * Called once by the syncsim command's process (scripts/cli.ts, `commandLine`) as it starts:
+ * from then on a stop signal that finds no handler in place says `interrupted (SIG); nothing written`
+ * and exits 128 + n (a hang-up by the signal itself) instead of ending the process silently by its
+ * default action (inspect; any command as it starts).
+ */
+export function guardStopSignals(): void {
+  guarded = true;
+  for (const sig of STOP_SIGNALS) {
+    if (!process.listeners(sig).includes(relay)) process.on(sig, relay);
+  }
 }
 
 /**

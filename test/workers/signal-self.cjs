@@ -1,0 +1,47 @@
+/**
+ * A preload for test/interrupt-guard.test.ts (NODE_OPTIONS=--require): the process sends itself
+ * SYNCSIM_TEST_SIGNAL (default SIGINT), once, at the moment SYNCSIM_TEST_SIGNAL_AT names, so that
+ * the signal is received at that point of the command on any machine, not when a timer happens to
+ * fire. Node answers it at the next turn of the event loop, after the code that runs without one.
+ *
+ * - `start`: as the launcher chooses its code (scripts/launch.mjs: the stat of scripts/cli.ts), before any of the CLI is loaded;
+ * - `read`: as SYNCSIM_TEST_SIGNAL_PATH is opened for reading (fs/promises' open, createReadStream: the trace reader's).
+ */
+'use strict';
+const fs = require('node:fs');
+const { syncBuiltinESMExports } = require('node:module');
+const { resolve, sep } = require('node:path');
+
+const at = process.env.SYNCSIM_TEST_SIGNAL_AT;
+const target = process.env.SYNCSIM_TEST_SIGNAL_PATH === undefined ? undefined : resolve(process.env.SYNCSIM_TEST_SIGNAL_PATH);
+const signal = process.env.SYNCSIM_TEST_SIGNAL ?? 'SIGINT';
+const real = { statSync: fs.statSync, createReadStream: fs.createReadStream, open: fs.promises.open };
+let sent = false;
+
+/** Sends the signal when `now` holds, the first time only. */
+function maybe(now) {
+  if (sent || !now) return;
+  sent = true;
+  process.kill(process.pid, signal);
+}
+
+/** Whether `p` (a path or file URL) names the target. */
+const isTarget = (p) => target !== undefined && (typeof p === 'string' || p instanceof URL) && resolve(p instanceof URL ? p.pathname : p) === target;
+
+fs.statSync = function statSync(path, ...rest) {
+  const r = real.statSync.call(this, path, ...rest);
+  maybe(at === 'start' && typeof path === 'string' && path.endsWith(`${sep}scripts${sep}cli.ts`));
+  return r;
+};
+fs.createReadStream = function createReadStream(path, ...rest) {
+  const r = real.createReadStream.call(this, path, ...rest);
+  maybe(at === 'read' && isTarget(path));
+  return r;
+};
+fs.promises.open = function open(path, ...rest) {
+  const r = real.open.call(this, path, ...rest);
+  maybe(at === 'read' && isTarget(path));
+  return r;
+};
+// `import { statSync, ... } from 'node:fs'` sees these too
+syncBuiltinESMExports();
