@@ -5,7 +5,7 @@ import type { Command } from './commands/command.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { isWriteFailure } from '../traces/write-failures.ts';
-import { guardStopSignals, STOP_SIGNALS } from './interrupt.ts';
+import { commandEnded, guardStopSignals, STOP_SIGNALS } from './interrupt.ts';
 
 /**
  * The subcommands, each loaded only when it runs (so `syncsim run` never loads
@@ -78,12 +78,14 @@ export async function main(argv: string[]): Promise<number> {
  * The syncsim command's own process (scripts/syncsim.mjs): {@link main}, with Ctrl-C and kill answered
  * from its start to its exit (interrupt.ts, guardStopSignals), taking over from `early`, the launcher's
  * listener while this code loaded (removed only once the guard listens: a signal received meanwhile is
- * not lost).
+ * not lost); once `main` returns, a signal ends the process with its exit code (commandEnded).
  */
 export async function commandLine(argv: string[], early?: (sig: NodeJS.Signals) => void): Promise<number> {
-  guardStopSignals();
+  guardStopSignals(argv[0] ?? '');
   if (early !== undefined) for (const sig of STOP_SIGNALS) process.off(sig, early);
-  return main(argv);
+  const code = await main(argv);
+  commandEnded(code);
+  return code;
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * Ctrl-C or kill that finds none of a command's own handlers in place (scripts/interrupt.ts,
  * guardStopSignals): while the code loads, and all through `inspect`, it is said, exit 130 (143 for
- * SIGTERM), nothing written. Each child sends itself the signal at a named point
+ * SIGTERM), nothing written; once the output of convert, run, gen or import is in place, the command
+ * has succeeded: a note, exit 0, the output kept. Each child sends itself the signal at a named point
  * (test/workers/signal-self.cjs), so these do not hang on when a timer fires.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './out-fixtures.ts';
@@ -23,7 +24,7 @@ interface Ended {
 }
 
 /** `syncsim ARGS` in `cwd`, sending itself `signal` at `at` (of `path`, relative to `cwd`): signal-self.cjs. */
-function signalledAt(args: string[], cwd: string, at: 'start' | 'read', path?: string, signal: NodeJS.Signals = 'SIGINT'): Promise<Ended> {
+function signalledAt(args: string[], cwd: string, at: 'start' | 'read' | 'placed', path?: string, signal: NodeJS.Signals = 'SIGINT'): Promise<Ended> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${join(ROOT, 'test', 'workers', 'signal-self.cjs')}"`,
@@ -46,6 +47,14 @@ function trace(dir: string, rows: number): string {
   for (let i = 1; i <= rows; i++) lines.push(i % 50 === 0 ? `${i},a,msync,0x10000000,0x1000000,SYNC,,` : `${i},a,write,${0x10000000 + ((i * 7919) % 4096) * 4096},64,,,`);
   writeFileSync(join(dir, 'big.csv'), lines.join('\n') + '\n');
   return 'big.csv';
+}
+
+/** An MSR Cambridge trace of `rows` writes in `dir`, as in.msr. */
+function msr(dir: string, rows: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) lines.push(`${128166372000000000 + i * 1000},usr,0,Write,${(i % 4096) * 4096},4096,100`);
+  writeFileSync(join(dir, 'in.msr'), lines.join('\n') + '\n');
+  return 'in.msr';
 }
 
 describe('interrupted with no handler of the command\'s in place', () => {
@@ -74,5 +83,27 @@ describe('interrupted with no handler of the command\'s in place', () => {
       expect(r.stderr).toBe(`\nsyncsim: interrupted (${signal}); nothing written\n`);
       expect(r.stdout).toBe('');
     }
+  }, 60_000);
+});
+
+describe('interrupted once the output is in place: the command has succeeded (exit 0)', () => {
+  it.each([
+    { what: 'convert', input: (d: string) => trace(d, 1000), args: ['convert', 'big.csv', '-o', 'big.sst'], out: 'big.sst', said: /^big\.sst: 1,?001 rows\n$/ },
+    { what: 'run', input: (d: string) => trace(d, 1000), args: ['run', 'big.csv', '--out', 'R', '-q'], out: 'R', said: /\nresults: R\n$/ },
+    { what: 'gen -o', input: () => '', args: ['gen', 'random-writer', '--set', 'duration_s=1', '-o', 'g.csv', '-q'], out: 'g.csv', said: /^g\.csv: \d+ rows \(preset random-writer, seed 1\)\n$/ },
+    { what: 'import -o', input: (d: string) => msr(d, 1000), args: ['import', '--from', 'msr', 'in.msr', '-o', 'i.csv', '-q'], out: 'i.csv', said: /^$/ },
+  ])('$what: SIGINT just after the output took its name is a note, exit 0, the output whole', async ({ what, input, args, out, said }) => {
+    const d = tmp();
+    input(d);
+    const r = await signalledAt(args, d, 'placed', out);
+    // until 2026-12-08 the signal came after the command's handlers were gone: its default action ended the process, exit 130, silently (user trial 200)
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`\\nsyncsim: note: SIGINT came after syncsim ${what.split(' ')[0]} had finished: ${out.replace('.', '\\.')} is complete \\(exit 0\\)\\n$`));
+    expect(r.stderr).not.toMatch(/interrupted/);
+    // what it says of its output is said in full
+    expect(r.stdout).toMatch(said);
+    expect(existsSync(join(d, out))).toBe(true);
+    expect(readdirSync(d).filter((n) => n.includes('.tmp-') || n.endsWith('.lock'))).toEqual([]);
+    if (out.endsWith('.csv')) expect(readFileSync(join(d, out), 'utf8')).toMatch(/\n# syncsim stamp sha256:[0-9a-f]{64}\n$/);
   }, 60_000);
 });

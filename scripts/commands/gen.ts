@@ -12,7 +12,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { seedOption } from './seed-option.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
+import { endBySignal, onStopSignal, outputInPlace, sayOnStop, signalExitCode } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 import { helpEntry, helpParagraph } from '../help-text.ts';
@@ -193,6 +193,8 @@ async function run(argv: string[]): Promise<number> {
       const release = onStopSignal((sig) => interrupt.abort(sig));
       try {
         n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
+        // OUT is in place: an interrupt from here on leaves it, exit 0 (interrupt.ts; user trial 200: it was 130)
+        outputInPlace(escapeControl(out));
       } catch (e) {
         if (interrupt.signal.aborted) {
           const sig = interrupt.signal.reason as NodeJS.Signals;

@@ -5,7 +5,8 @@
  * fire. Node answers it at the next turn of the event loop, after the code that runs without one.
  *
  * - `start`: as the launcher chooses its code (scripts/launch.mjs: the stat of scripts/cli.ts), before any of the CLI is loaded;
- * - `read`: as SYNCSIM_TEST_SIGNAL_PATH is opened for reading (fs/promises' open, createReadStream: the trace reader's).
+ * - `read`: as SYNCSIM_TEST_SIGNAL_PATH is opened for reading (fs/promises' open, createReadStream: the trace reader's);
+ * - `placed`: just after SYNCSIM_TEST_SIGNAL_PATH is put in place, its last step (renameSync, or linkSync: traces/files.ts, placeFile).
  */
 'use strict';
 const fs = require('node:fs');
@@ -15,7 +16,7 @@ const { resolve, sep } = require('node:path');
 const at = process.env.SYNCSIM_TEST_SIGNAL_AT;
 const target = process.env.SYNCSIM_TEST_SIGNAL_PATH === undefined ? undefined : resolve(process.env.SYNCSIM_TEST_SIGNAL_PATH);
 const signal = process.env.SYNCSIM_TEST_SIGNAL ?? 'SIGINT';
-const real = { statSync: fs.statSync, createReadStream: fs.createReadStream, open: fs.promises.open };
+const real = { statSync: fs.statSync, createReadStream: fs.createReadStream, renameSync: fs.renameSync, linkSync: fs.linkSync, open: fs.promises.open };
 let sent = false;
 
 /** Sends the signal when `now` holds, the first time only. */
@@ -23,6 +24,10 @@ function maybe(now) {
   if (sent || !now) return;
   sent = true;
   process.kill(process.pid, signal);
+  // once its output is in place a command may have nothing left to wait for, and its process would end before the
+  // signal is answered. Something to wait for, as the user's commands had (a result thread ending, output to a
+  // terminal), has it answered at the next turn of the event loop, long before this timer is due
+  setTimeout(() => {}, 10_000);
 }
 
 /** Whether `p` (a path or file URL) names the target. */
@@ -42,6 +47,14 @@ fs.promises.open = function open(path, ...rest) {
   const r = real.open.call(this, path, ...rest);
   maybe(at === 'read' && isTarget(path));
   return r;
+};
+fs.renameSync = function renameSync(from, to) {
+  real.renameSync.call(this, from, to);
+  maybe(at === 'placed' && isTarget(to));
+};
+fs.linkSync = function linkSync(from, to) {
+  real.linkSync.call(this, from, to);
+  maybe(at === 'placed' && isTarget(to));
 };
 // `import { statSync, ... } from 'node:fs'` sees these too
 syncBuiltinESMExports();
