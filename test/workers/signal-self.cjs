@@ -6,12 +6,16 @@
  *
  * - `start`: as the launcher chooses its code (scripts/launch.mjs: the stat of scripts/cli.ts), before any of the CLI is loaded;
  * - `read`: as SYNCSIM_TEST_SIGNAL_PATH is opened for reading (fs/promises' open, createReadStream: the trace reader's);
- * - `placed`: just after SYNCSIM_TEST_SIGNAL_PATH is put in place, its last step (renameSync, or linkSync: traces/files.ts, placeFile).
+ * - `placed`: just after SYNCSIM_TEST_SIGNAL_PATH is put in place, its last step (renameSync, or linkSync: traces/files.ts, placeFile);
+ * - `exiting`: from the process's 'exit' on, without end, until the process is gone (a shell's loop of `kill`): some
+ *   come as Node frees its memory after its last JavaScript, whenever that is.
  */
 'use strict';
 const fs = require('node:fs');
 const { syncBuiltinESMExports } = require('node:module');
 const { resolve, sep } = require('node:path');
+const { spawn } = require('node:child_process');
+const { isMainThread } = require('node:worker_threads');
 
 const at = process.env.SYNCSIM_TEST_SIGNAL_AT;
 const target = process.env.SYNCSIM_TEST_SIGNAL_PATH === undefined ? undefined : resolve(process.env.SYNCSIM_TEST_SIGNAL_PATH);
@@ -56,5 +60,12 @@ fs.linkSync = function linkSync(from, to) {
   real.linkSync.call(this, from, to);
   maybe(at === 'placed' && isTarget(to));
 };
+// (the command's own process only: a worker thread's end is not the process's)
+if (at === 'exiting' && isMainThread) {
+  process.on('exit', () => {
+    const loop = `i=0; while [ $i -lt 1000000 ] && kill -${signal.replace(/^SIG/, '')} ${process.pid} 2>/dev/null; do i=$((i+1)); done`;
+    spawn('sh', ['-c', loop], { stdio: 'ignore', detached: true }).unref();
+  });
+}
 // `import { statSync, ... } from 'node:fs'` sees these too
 syncBuiltinESMExports();
