@@ -24,7 +24,7 @@ interface Ended {
 }
 
 /** `syncsim ARGS` in `cwd`, sending itself `signal` at `at` (of `path`, relative to `cwd`): signal-self.cjs. */
-function signalledAt(args: string[], cwd: string, at: 'start' | 'read' | 'placed' | 'exiting', path?: string, signal: NodeJS.Signals = 'SIGINT'): Promise<Ended> {
+function signalledAt(args: string[], cwd: string, at: 'start' | 'read' | 'placed' | 'closing' | 'exiting', path?: string, signal: NodeJS.Signals = 'SIGINT'): Promise<Ended> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${join(ROOT, 'test', 'workers', 'signal-self.cjs')}"`,
@@ -105,6 +105,17 @@ describe('interrupted once the output is in place: the command has succeeded (ex
     expect(existsSync(join(d, out))).toBe(true);
     expect(readdirSync(d).filter((n) => n.includes('.tmp-') || n.endsWith('.lock'))).toEqual([]);
     if (out.endsWith('.csv')) expect(readFileSync(join(d, out), 'utf8')).toMatch(/\n# syncsim stamp sha256:[0-9a-f]{64}\n$/);
+  }, 60_000);
+
+  it('gen -o: SIGINT after the last row, as the file is completed, does not stop it, and is said (exit 0)', async () => {
+    const d = tmp();
+    const r = await signalledAt(['gen', 'random-writer', '--set', 'duration_s=1', '-o', 'g.csv', '-q'], d, 'closing', 'g.csv');
+    expect(r.code, r.stderr).toBe(0);
+    // until 2026-12-08 the signal was passed over: gen went on to exit 0, saying nothing of it
+    expect(r.stderr).toBe('syncsim: note: SIGINT came as g.csv was being completed, after its last row: it is complete (exit 0)\n');
+    expect(r.stdout).toMatch(/^g\.csv: \d+ rows/);
+    expect(readdirSync(d)).toEqual(['g.csv']);
+    expect(readFileSync(join(d, 'g.csv'), 'utf8')).toMatch(/\n# syncsim stamp sha256:[0-9a-f]{64}\n$/);
   }, 60_000);
 
   it.each([
