@@ -5,6 +5,7 @@ import type { Command } from './commands/command.ts';
 import { VERSION } from './version.ts';
 import { escapeControl } from '../traces/escape.ts';
 import { isWriteFailure } from '../traces/write-failures.ts';
+import { commandEnded, guardStopSignals, STOP_SIGNALS } from './interrupt.ts';
 
 /**
  * The subcommands, each loaded only when it runs (so `syncsim run` never loads
@@ -71,6 +72,33 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return reportError(e, cmd);
   }
+}
+
+/**
+ * The syncsim command's own process (scripts/syncsim.mjs): {@link main}, with Ctrl-C and kill answered
+ * from its start to its exit (interrupt.ts, guardStopSignals), taking over from `early`, the launcher's
+ * listener while this code loaded (removed only once the guard listens: a signal received meanwhile is
+ * not lost); once `main` returns, a signal ends the process with its exit code (commandEnded), and so
+ * does the process's end ({@link endWithCode}).
+ */
+export async function commandLine(argv: string[], early?: (sig: NodeJS.Signals) => void): Promise<number> {
+  guardStopSignals(argv[0] ?? '');
+  if (early !== undefined) for (const sig of STOP_SIGNALS) process.off(sig, early);
+  const code = await main(argv);
+  commandEnded(code);
+  endWithCode(code);
+  return code;
+}
+
+/**
+ * Ends the process by `process.exit(code)` once nothing is left to do (its 'beforeExit': every
+ * output written, the 'exit' listeners still run). Node's own end closes the signals' handles
+ * first, which gives them back their default action, then frees its memory: a Ctrl-C in those
+ * milliseconds ended the process by the signal, exit 130, its output whole and nothing said (user
+ * trial 200, convert). Ended by `process.exit`, the process keeps its handlers to the last.
+ */
+function endWithCode(code: number): void {
+  process.once('beforeExit', () => process.exit(code));
 }
 
 /**

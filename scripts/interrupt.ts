@@ -8,7 +8,11 @@
  * convert, gen, import, report, compare and merge, and by run and sweep from
  * the moment they hold their output's lock until their own handlers
  * ({@link onStopSignal}) take over; `gen -o` and `measure:cpu` stop their
- * work through {@link onStopSignal} too.
+ * work through {@link onStopSignal} too. In the syncsim command's own process
+ * ({@link guardStopSignals}) a signal that finds none of these in place is
+ * answered too: before the command's output is in place, `interrupted` and
+ * exit 128 + n; once it is ({@link outputInPlace}) or the command has ended
+ * ({@link commandEnded}), the command has succeeded: a note, never 130.
  */
 
 import { constants } from 'node:os';
@@ -56,16 +60,88 @@ const handlers: ((sig: NodeJS.Signals) => void)[] = [];
  * the last listener goes before the signal is answered, even when another comes at once (a run's
  * lock guard giving way to its replay's handler). With no handler in place it does what no
  * listener at all would: the signal's default action ends the process, unless another listener
- * of the process's answers it.
+ * of the process's answers it; in the syncsim command's process ({@link guardStopSignals}) it
+ * says so first, and once the command's output is in place or the command has ended it leaves
+ * the handlers alone and keeps the command's exit code ({@link late}).
  */
 function relay(sig: NodeJS.Signals): void {
+  // the command's output is in place, or the command has ended: nothing is left to stop or clean up
+  if (guard !== undefined && (guard.placed !== undefined || guard.ended !== undefined)) return late(sig, guard);
   if (handlers.length > 0) {
     for (const h of [...handlers]) h(sig);
     return;
   }
   if (process.listenerCount(sig) > 1) return;
+  if (guard !== undefined) {
+    // nothing of the command's to clean up: it has not begun, or it writes no file (inspect)
+    sayOnStop(`\nsyncsim: interrupted (${sig}); nothing written\n`);
+    endBySignal(sig);
+  }
   process.off(sig, relay);
   process.kill(process.pid, sig);
+}
+
+/** What the syncsim command's process knows of its command, for the stop signals ({@link guardStopSignals}). */
+interface Guard {
+  /** The command's name (`convert`), for the notes. */
+  command: string;
+  /** The output the command put in place, as its messages name it ({@link outputInPlace}). */
+  placed?: string;
+  /** The command's exit code, once it has ended ({@link commandEnded}). */
+  ended?: number;
+  /** Whether a signal after the output was in place was said already. */
+  told?: boolean;
+}
+
+/** Set in the syncsim command's own process only: in a test's or a program's, a signal no handler answers keeps its default action. */
+let guard: Guard | undefined;
+
+/**
+ * A stop signal after the command's output was put in place or after the command ended: the command
+ * has succeeded (or failed on its own), and the signal changes neither its output nor its exit code.
+ * Once it has ended, the process exits at once with the command's code, a note saying so; before,
+ * the command finishes (what is left is telling what it wrote), and a second signal ends it at once.
+ * A hang-up still ends the process by the signal itself ({@link endBySignal}: the terminal is gone).
+ */
+function late(sig: NodeJS.Signals, g: Guard): void {
+  if (sig === 'SIGHUP') endBySignal(sig);
+  const complete = g.placed === undefined ? '' : `: ${g.placed} is complete`;
+  if (g.ended !== undefined) {
+    if (!g.told) sayOnStop(`\nsyncsim: note: ${sig} came after syncsim ${g.command} had ${g.ended === 0 ? 'finished' : 'ended'}${complete} (exit ${g.ended})\n`);
+    process.exit(g.ended);
+  }
+  if (g.told) process.exit(process.exitCode ?? 0);
+  g.told = true;
+  sayOnStop(`\nsyncsim: note: ${sig} came after ${g.placed} was complete; syncsim ${g.command} finishes\n`);
+}
+
+/**
+ * Called once by the syncsim command's process (scripts/cli.ts, `commandLine`) as it starts `command`:
+ * from then on a stop signal that finds no handler in place says `interrupted (SIG); nothing written`
+ * and exits 128 + n (a hang-up by the signal itself) instead of ending the process silently by its
+ * default action (inspect; any command as it starts), and one after {@link outputInPlace} or
+ * {@link commandEnded} is a note and the command's own exit code, never 130.
+ */
+export function guardStopSignals(command: string): void {
+  guard ??= { command };
+  for (const sig of STOP_SIGNALS) {
+    if (!process.listeners(sig).includes(relay)) process.on(sig, relay);
+  }
+}
+
+/**
+ * Says that the command's output, `shown` (as its messages name it), is in place: renamed to its
+ * final name, complete. A stop signal from then on no longer stops the command
+ * ({@link guardStopSignals}). Does nothing outside the syncsim command's own process (a test's, a
+ * library user's).
+ */
+export function outputInPlace(shown: string): void {
+  if (guard !== undefined) guard.placed ??= shown;
+}
+
+/** Says that the command has ended with exit code `code`: a stop signal from then on ends the process with it ({@link guardStopSignals}). */
+export function commandEnded(code: number): void {
+  if (guard !== undefined) guard.ended = code;
 }
 
 /**

@@ -2,6 +2,7 @@
 // The syncsim command: runs the compiled CLI in dist/ when it is up to date with the sources,
 // else the TypeScript sources through tsx (scripts/launch.mjs decides; README, "Compiled JavaScript").
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 // `syncsim --version` alone is package.json's version, as the CLI prints it (scripts/version.ts):
 // answered before choosing and loading the code (launch.mjs too is imported only after), the fastest start there is
@@ -10,6 +11,23 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
   process.exit(0);
 }
+
+// Ctrl-C or kill while the code loads (a second or more through tsx): said, exit 128 + the signal's number, as once
+// the command runs (a hang-up by the signal itself: the terminal is gone); the CLI's commandLine takes over from here
+const early = (sig) => {
+  process.stderr.on('error', () => {});
+  try {
+    process.stderr.write(`\nsyncsim: interrupted (${sig}); nothing written\n`);
+  } catch {
+    // the terminal is gone
+  }
+  if (sig === 'SIGHUP') {
+    process.removeAllListeners('SIGHUP');
+    process.kill(process.pid, 'SIGHUP');
+  }
+  process.exit(128 + constants.signals[sig]);
+};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, early);
 
 const { fileURLToPath, pathToFileURL } = await import('node:url');
 const { chooseEntry } = await import('./launch.mjs');
@@ -20,5 +38,5 @@ if (!choice.compiled) {
   }
   (await import('tsx/esm/api')).register();
 }
-const { main } = await import(pathToFileURL(choice.entry).href);
-process.exitCode = await main(args);
+const { commandLine } = await import(pathToFileURL(choice.entry).href);
+process.exitCode = await commandLine(args, early);

@@ -216,7 +216,7 @@ describe('syncsim inspect', () => {
     expect(b.stdout).toBe('');
     expect(b.stderr).toBe(`syncsim: ${bad}:4: column op: unknown op (expected one of map, unmap, write, read, msync, wire, unwire) (got 'scribble')\n`);
     expect((await syncsimHere(['inspect', join(tmp(), 'missing.csv')])).code).toBe(2);
-    expect((await syncsimHere(['inspect', path, '--buckets', '3'])).stderr).toMatch(/--buckets expects an even integer >= 2 \(got '3'\)/);
+    expect((await syncsimHere(['inspect', path, '--buckets', '3'])).stderr).toMatch(/--buckets expects an even integer from 2 to 1,000,000 \(got '3'\)/);
     expect((await syncsimHere(['inspect'])).stderr).toMatch(/inspect expects one TRACE argument/);
   });
 });

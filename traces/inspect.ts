@@ -28,7 +28,7 @@ export interface InspectOptions {
   pageSize?: number;
   /** Largest msync ranges listed (default 10). */
   topK?: number;
-  /** Most write-rate buckets (even, default 1024). */
+  /** Most write-rate buckets (even, from 2 to MAX_RATE_BUCKETS of sketches.ts, a million; default 1024). */
   maxBuckets?: number;
   /** Initial bucket width in µs (default 1; doubled as the trace grows). */
   initialBucketUs?: number;

@@ -239,6 +239,14 @@ export class TopK<T> {
 // ---------------------------------------------------------------------------------------------
 // Rate over time
 
+/**
+ * The most buckets a {@link RateBuckets} takes (`syncsim inspect --buckets`): three arrays of
+ * 8-byte counts, 24 MB at this many. `--json` lists each bucket filled: the 781,250 of a 200-s
+ * trace at a million are 126 MB of text, 0.75 GB of memory at the peak (2026-12-08), within a
+ * string's limit; 10^11 was an array too long to make, and 2^32 an allocation that failed.
+ */
+export const MAX_RATE_BUCKETS = 1_000_000;
+
 /** Writes, bytes written and msyncs per fixed-width time bucket, at most `maxBuckets` buckets. */
 export class RateBuckets {
   private widthNs: number;
@@ -248,9 +256,11 @@ export class RateBuckets {
   private readonly bytes: Float64Array;
   private readonly msyncs: Float64Array;
 
-  /** `initialWidthNs`: the width while the trace is shorter than `maxBuckets` of it (doubled as needed). */
+  /** `maxBuckets`: even, 2 to {@link MAX_RATE_BUCKETS}; `initialWidthNs`: the width while the trace is shorter than `maxBuckets` of it (doubled as needed). */
   constructor(private readonly maxBuckets = 1024, initialWidthNs = 1000) {
-    if (!Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets % 2 !== 0) throw new RangeError(`maxBuckets must be an even integer >= 2, got ${maxBuckets}`);
+    if (!Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets % 2 !== 0 || maxBuckets > MAX_RATE_BUCKETS) {
+      throw new RangeError(`maxBuckets must be an even integer from 2 to ${MAX_RATE_BUCKETS}, got ${maxBuckets}`);
+    }
     this.widthNs = initialWidthNs;
     this.writes = new Float64Array(maxBuckets);
     this.bytes = new Float64Array(maxBuckets);

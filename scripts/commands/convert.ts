@@ -12,7 +12,7 @@ import { clearDeadCacheWriters, TraceCacheWriter } from '../../traces/cache-writ
 import { InputError, requireTraceFile } from '../errors.ts';
 import { isSystemError, openProblem, unreadableReason } from '../../traces/files.ts';
 import { type Command, parseCommandArgs } from './command.ts';
-import { cleanupOnInterrupt } from '../interrupt.ts';
+import { cleanupOnInterrupt, outputInPlace } from '../interrupt.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 
@@ -94,6 +94,8 @@ async function run(argv: string[]): Promise<number> {
     }
     try {
       w.close(digest.sha256(identity.size));
+      // OUT is in place: an interrupt from here on leaves it, exit 0 (interrupt.ts; user trial 200: it was 130)
+      outputInPlace(escapeControl(out));
     } catch (e) {
       w.abort();
       throw e instanceof OutDirError ? e : cannotWrite(e);

@@ -12,7 +12,7 @@ import { type Command, parseCommandArgs } from './command.ts';
 import { seedOption } from './seed-option.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl, escapeLines } from '../../traces/escape.ts';
-import { endBySignal, onStopSignal, sayOnStop, signalExitCode } from '../interrupt.ts';
+import { endBySignal, onStopSignal, outputInPlace, sayOnStop, signalExitCode } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { CountProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 import { helpEntry, helpParagraph } from '../help-text.ts';
@@ -193,6 +193,10 @@ async function run(argv: string[]): Promise<number> {
       const release = onStopSignal((sig) => interrupt.abort(sig));
       try {
         n = await withProgress(meter.progress, () => generateToFile(out, preset, params, seed, { signal: interrupt.signal, progress: meter.told, mayReplace: recheckTraceOut(out, flag('out'), 'generated') }));
+        // OUT is in place: an interrupt from here on leaves it, exit 0 (interrupt.ts; user trial 200: it was 130)
+        outputInPlace(escapeControl(out));
+        // one after the last row, as the file was completed, did not stop it: said, not passed over
+        if (interrupt.signal.aborted) lateInterrupt(interrupt.signal.reason as NodeJS.Signals, out);
       } catch (e) {
         if (interrupt.signal.aborted) {
           const sig = interrupt.signal.reason as NodeJS.Signals;
@@ -216,6 +220,16 @@ async function run(argv: string[]): Promise<number> {
     if (e instanceof PresetError) throw new InputError(e.message);
     throw e;
   }
+}
+
+/**
+ * What gen says of `sig`, received after the last row of `out` was written, as the file was
+ * completed and put in place: complete, the command goes on to exit 0. A hang-up ends the process
+ * by the signal as any other does ({@link endBySignal}: the terminal is gone).
+ */
+function lateInterrupt(sig: NodeJS.Signals, out: string): void {
+  if (sig === 'SIGHUP') endBySignal(sig);
+  sayOnStop(escapeLines(`syncsim: note: ${sig} came as ${escapeControl(out)} was being completed, after its last row: it is complete (exit 0)`) + '\n');
 }
 
 /** `syncsim gen`. */

@@ -23,7 +23,7 @@ import { seedOption } from './seed-option.ts';
 import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 import { checkFormatOptions } from './import-formats.ts';
 import { pageSizeOption } from './page-size-option.ts';
-import { cleanupOnInterrupt } from '../interrupt.ts';
+import { cleanupOnInterrupt, outputInPlace } from '../interrupt.ts';
 import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-trace.ts';
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
@@ -277,6 +277,8 @@ async function run(argv: string[]): Promise<number> {
       } catch (e) {
         throw written(e);
       }
+      // OUT is in place: an interrupt from here on leaves it, exit 0 (interrupt.ts; user trial 200: it was 130)
+      if (out !== undefined) outputInPlace(escapeControl(out));
     } catch (e) {
       progress.cancel();
       await sink.abort(`syncsim import failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -6,6 +6,7 @@ import { InputError, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { pageSizeOption } from './page-size-option.ts';
 import { escapeLines } from '../../traces/escape.ts';
+import { MAX_RATE_BUCKETS } from '../../traces/sketches.ts';
 import { cacheHeader, isCacheFile } from '../../traces/cache.ts';
 import { fileProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
 
@@ -22,13 +23,14 @@ Options:
   --json            print exactly one JSON object instead of the table
   --page-size N     page size of the footprint in bytes (default 4096)
   --top K           largest msync ranges listed (default 10)
-  --buckets N       write-rate buckets, even: at most N (default 1024), of a
-                    width that doubles from 1 µs, merging them pairwise,
-                    until the trace fits, so a long trace fills more than
-                    N/2. Given, the table has a line per bucket (at most
-                    ${RATE_TABLE_MAX}: more are grouped to fit, with a note); without it,
-                    the table groups them into at most ${RATE_LINES} lines (--json
-                    lists every bucket either way)
+  --buckets N       write-rate buckets, an even N from 2 to ${MAX_RATE_BUCKETS.toLocaleString('en-US')}:
+                    at most N (default 1024), of a width that doubles from
+                    1 µs, merging them pairwise, until the trace fits, so a
+                    long trace fills more than N/2. Given, the table has a
+                    line per bucket (at most ${RATE_TABLE_MAX}: more are grouped to
+                    fit, with a note); without it, the table groups them
+                    into at most ${RATE_LINES} lines (--json lists every bucket
+                    either way)
 ${quietHelp(20)}
   -h, --help        this help
 
@@ -43,11 +45,19 @@ into at most 16384 chunks; beyond that a HyperLogLog of 2^14 registers
 Tasks: rows are counted for the first 1024 tasks; past that the task count is
 estimated.`;
 
-function positiveInt(name: string, v: string | undefined, even = false): number | undefined {
+function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n < 1 || (even && (n < 2 || n % 2 !== 0))) {
-    throw new InputError(`--${name} expects ${even ? 'an even integer >= 2' : 'a positive integer'} (got '${v}')`);
+  if (!/^\d+$/.test(v) || n < 1) throw new InputError(`--${name} expects a positive integer (got '${v}')`);
+  return n;
+}
+
+/** `--buckets`: an even integer from 2 to {@link MAX_RATE_BUCKETS}, refused (exit 2) before the trace is read, not an allocation that fails. */
+function bucketsOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 2 || n % 2 !== 0 || n > MAX_RATE_BUCKETS) {
+    throw new InputError(`--buckets expects an even integer from 2 to ${MAX_RATE_BUCKETS.toLocaleString('en-US')} (got '${v}')`);
   }
   return n;
 }
@@ -90,7 +100,7 @@ async function run(argv: string[]): Promise<number> {
   const opts: InspectOptions = {
     pageSize: pageSizeOption(values['page-size']),
     topK: positiveInt('top', values.top),
-    maxBuckets: positiveInt('buckets', values.buckets, true),
+    maxBuckets: bucketsOption(values.buckets),
   };
   const progress = inspectProgress(trace, values.quiet);
   const report = await withProgress(progress.progress, () => inspectTrace(trace, opts, { tap: progress.tap, rows: (n) => (progress.progress.done = n) }));

@@ -13,7 +13,7 @@ import { keysInForce } from '../../sim/config.ts';
 import { legacyProfileWarnings } from '../profile-sections.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
 import { defaultOutDir, defaultOutName, keptNote, otherTraceResults, runTrace, summaryTable, type RunOptions } from '../run.ts';
-import { cleanupOnInterrupt } from '../interrupt.ts';
+import { cleanupOnInterrupt, outputInPlace } from '../interrupt.ts';
 import { checkCacheOptions, defaultCacheDir, refuseOutputAsCache } from '../cache-dir.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { claimOutDir } from '../../traces/out-lock.ts';
@@ -248,6 +248,8 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
     },
     ...replayProgress(progress, tap),
   })));
+  // the results are in place: an interrupt from here on leaves them, exit 0 (interrupt.ts; user trial 200: it was 130)
+  outputInPlace(escapeControl(showPath(out)));
   if (sampleNote !== undefined) process.stderr.write(`syncsim: note: ${sampleNote}\n`);
   const warmup = warmupWarning(summary);
   if (warmup) process.stderr.write(`syncsim: warning: ${warmup}\n`);
