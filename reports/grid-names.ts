@@ -6,7 +6,12 @@
  */
 import { basename } from 'node:path';
 import { legendKey, type LabelOverrides } from './labels.ts';
-import { isPluginFile } from '../sim/plugin/config-keys.ts';
+
+/**
+ * A grid value naming a plugin file, as the configuration reads one (`writeback.policy`, `device.discipline`:
+ * ending in .ts, .mts, .js or .mjs; sim/plugin/config-keys.ts, which reports/ may not import: the model).
+ */
+const PLUGIN_FILE = /\.(m?ts|m?js)$/i;
 
 /**
  * A grid value as a legend shows it: as it is, save a whole group given as
@@ -69,7 +74,7 @@ export function gridNames(keys: readonly string[], grid: readonly (readonly stri
  * built-in of that name). Values that are not plugin files are not in the map.
  */
 export function pluginNames(values: readonly string[]): Map<string, string> {
-  const files = values.filter((v) => isPluginFile(v) && /[\\/]/.test(v));
+  const files = values.filter((v) => PLUGIN_FILE.test(v) && /[\\/]/.test(v));
   const short = new Map(files.map((v) => [v, basename(v.replace(/\\/g, '/'))]));
   const taken = (name: string, own: string) => values.some((o) => o !== own && (short.get(o) ?? o) === name);
   return new Map([...short].filter(([v, name]) => !taken(name, v)));

@@ -224,7 +224,7 @@ function* withEveryColumn<R extends RowLike>(rows: Iterable<R>, cols: readonly s
 }
 
 /** Options of {@link importTrace}: those of `syncsim import` (flag names joined by `|` for `syncFlags`). */
-export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFlags' | 'mapFlags' | 'tap'>> {
+export interface ImportTraceOptions extends Partial<Omit<ImportOptions, 'syncFlags' | 'mapFlags' | 'tap' | 'emptyTrace'>> {
   /** Flags of injected and translated msyncs, e.g. `'SYNC|INVALIDATE'` or bits; default SYNC. */
   syncFlags?: number | string;
   /** The access advice of every mapping syncsim lays out (fio-iolog, blkparse, msr): `'RANDOM'` or `'SEQUENTIAL'` (or its bit), as `--advice`. */

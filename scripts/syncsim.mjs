@@ -38,5 +38,6 @@ if (!choice.compiled) {
   }
   (await import('tsx/esm/api')).register();
 }
-const { commandLine } = await import(pathToFileURL(choice.entry).href);
-process.exitCode = await commandLine(args, early);
+// commandLine takes the stop signals over from `early`; an entry without it (a build of before 2026-12-08) runs its main
+const entry = await import(pathToFileURL(choice.entry).href);
+process.exitCode = await (entry.commandLine ?? entry.main)(args, early);

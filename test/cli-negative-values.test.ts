@@ -28,7 +28,7 @@ const CASES: [string[], string, string][] = [
   [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--sync-every-us', "--sync-every-us expects a positive number of microseconds, from 0.001 to 9,007,199,254,740 (got '-1')"],
   [['import', '--from', 'fio-iolog', 'x.log', '-o', 'i.csv'], '--file-size', "--file-size expects a size from 1 byte to 1t, as fio writes it (4096, 16m, 1g; got '-1')"],
   [['inspect', 't.csv'], '--top', "--top expects a positive integer (got '-1')"],
-  [['inspect', 't.csv'], '--buckets', "--buckets expects an even integer >= 2 (got '-1')"],
+  [['inspect', 't.csv'], '--buckets', "--buckets expects an even integer from 2 to 1,000,000 (got '-1')"],
   [['sweep', 'e.yaml'], '--jobs', "--jobs expects a positive integer (got '-1')"],
   [['sweep', 'e.yaml'], '-j', "--jobs expects a positive integer (got '-1')"],
   [['sweep', 'e.yaml'], '--max-runs', "--max-runs expects a positive integer (got '-1')"],

@@ -209,7 +209,8 @@ export async function recordTrace(argv: readonly string[], out: string, opts: Re
       if (opts.keepLog !== undefined) keepLog(rec.log, opts.keepLog, out);
       return { recording: rec, ops: Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>, stats: {}, fallbackWhy: why, written: false };
     }
-    const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback };
+    // a program that made no call the shim sees is reported below in record's own words, not refused as import refuses such a capture
+    const iopts: ImportOptions = { pageSize: opts.pageSize, syncFlags: DEFAULT_SYNC_FLAGS, assumeDirty: why === undefined ? 'none' : opts.fallback, emptyTrace: true };
     const stats: ImportStats = {};
     const ops = Object.fromEntries(OP_NAMES.map((o) => [o, 0])) as Record<OpName, number>;
     const comments = [

@@ -33,6 +33,11 @@ export interface ImportOptions {
   fileBytes?: number | ((name: string) => number | undefined);
   /** Sees the input's bytes as they are read (how far the import is, for progress). */
   tap?: ByteTap;
+  /**
+   * strace: a capture none of whose calls makes a row is an empty trace, not refused (`syncsim record`, which
+   * reports a program that made no call its shim sees in its own words); import refuses it (nothingToReplay).
+   */
+  emptyTrace?: boolean;
 }
 
 /** Counters an importer reports (e.g. fio `trim` and `wait` entries seen). */
