@@ -41,3 +41,22 @@ export function durationUnit(unit: string | undefined, values: readonly number[]
   }
   return { unit: at, div };
 }
+
+/** The unit msync latencies (µs) are drawn in on a log axis, and what the figure's data and axis call them. */
+export interface LatencyUnit {
+  /** µs, ms or s. */
+  unit: string;
+  /** What divides a latency in µs into {@link unit}. */
+  div: number;
+  /** The data field of a latency `base` in the unit: `latency_us` as before in µs, `latency_ms` in ms. */
+  field(base: string): string;
+  /** The axis title: `msync latency (ms, log scale)`. */
+  title: string;
+}
+
+/** The {@link LatencyUnit} of latencies `valuesUs` (µs) drawn on a log axis ({@link durationUnit} with LOG_AXIS). */
+export function latencyUnit(valuesUs: readonly number[]): LatencyUnit {
+  const { unit, div } = durationUnit('µs', valuesUs, LOG_AXIS);
+  const name = unit!;
+  return { unit: name, div, field: (base) => `${base}_${div === 1 ? 'us' : name}`, title: `msync latency (${name}, log scale)` };
+}

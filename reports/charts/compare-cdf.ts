@@ -10,7 +10,7 @@
  */
 import type { Chart, VlSpec } from '../chart.ts';
 import { count, labelTooltip, planAxis, planLogAxis, snapLogDomain, vegaString, wrapText } from '../chart.ts';
-import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
+import { latencyUnit } from '../duration-unit.ts';
 import { textWidth } from '../fonts.ts';
 import { configColorScale, vegaColorScale, vegaLiteConfig, type ConfigScale, type Theme } from '../theme.ts';
 import { KERNEL_COLOURS } from '../kernel-looks.ts';
@@ -136,10 +136,10 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
   const curve = [...cdfSteps(d.a.latencies, fullA), ...cdfSteps(d.b.latencies, fullB)];
   // drawn in the unit the latencies read best in on a log axis, as the report's latency charts draw them (duration-unit.ts):
   // the steps' latencies divided into it, their field named for it
-  const unit = durationUnit('µs', curve.map((p) => p.latency_us), LOG_AXIS);
-  const div = unit.div, unitText = unit.unit!;
+  const unit = latencyUnit(curve.map((p) => p.latency_us));
+  const div = unit.div;
   if (div !== 1) for (const p of curve) p.latency_us /= div;
-  const field = div === 1 ? 'latency_us' : `latency_${unitText}`;
+  const field = unit.field('latency');
   const lats = curve.map((p) => p.latency_us);
   // the samples' own span and a tenth beyond it: 1-2-5 bounds would squeeze two close distributions into a sliver
   const positive = lats.filter((v) => v > 0);
@@ -200,7 +200,7 @@ export function compareCdfChart(d: CompareCdfData, theme: Theme, width = theme.w
           data: { values: div === 1 ? curve : curve.map(({ latency_us, ...p }) => ({ ...p, [field]: latency_us })) },
           mark: { type: 'line', interpolate: 'step-after', clip: true },
           encoding: {
-            x: { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) },
+            x: { field, type: 'quantitative', title: unit.title, scale: { type: 'log', domain, nice: false }, axis: planAxis(plan, cw) },
             // a few px beyond 0 and 1, so that the curves' ends are not drawn on the frame
             y: { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: 4 }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
             // two columns when both entries fit the plot's width side by side, else one under the other; labels longer than the plot end in an ellipsis (fitLegendLabels)

@@ -8,7 +8,7 @@ import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { textWidth } from '../fonts.ts';
 import { runsWithFile } from '../missing-files.ts';
-import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
+import { latencyUnit } from '../duration-unit.ts';
 import { tailNote } from '../tail-note.ts';
 
 /** A percentile marker on a curve. */
@@ -94,13 +94,13 @@ export const latencyCdf: ChartModule = {
     // drawn in the unit the values read best in on a log axis (95,700 to 107,000 µs: 95.7 to 107 ms; 50 µs to 1.5 s:
     // 0.05 to 1,500 ms), the curve's and markers' latencies divided into it from here on (their fields named for it
     // in the figure's data: latency_ms)
-    const unit = durationUnit('µs', [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)], LOG_AXIS);
-    const div = unit.div, unitText = unit.unit!;
+    const unit = latencyUnit([...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)]);
+    const div = unit.div, unitText = unit.unit;
     if (div !== 1) {
       for (const p of curve) p.latency_us /= div;
       for (const m of marks) m.latency_us /= div;
     }
-    const field = div === 1 ? 'latency_us' : `latency_${unitText}`;
+    const field = unit.field('latency');
     const lats = [...curve.map((p) => p.latency_us), ...marks.map((m) => m.latency_us)];
     // the data's extent (a floor below it for 0 µs msyncs); the scales are padded so the markers at 1.0 and the ends are whole
     const pad = markPadding(ctx.theme.pointSize * 1.5);
@@ -170,7 +170,7 @@ export const latencyCdf: ChartModule = {
       // of the runs drawn (a sweep's lowest seeds), counted after the warm-up as the caption counts them
       tailNote(Math.min(...drawnN), marks.map((m) => (m.percentile === 'p99.9' ? 'p999' : m.percentile)), drawnN.length),
     ]);
-    const x = { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain, nice: false, padding: pad } };
+    const x = { field, type: 'quantitative', title: unit.title, scale: { type: 'log', domain, nice: false, padding: pad } };
     const y = { field: 'fraction', type: 'quantitative', title: 'fraction of msyncs', scale: { domain: [0, 1], padding: pad }, axis: { tickCount: 5, format: '.1f' } };
     if (merged.any) notes.push(`configurations with identical CDFs${merged.near ? `, or drawn less than ${merged.apart} apart,` : ''} share one curve (${merged.series.filter((x) => x.members.length > 1).map((x) => x.label).join('; ')})`);
     return [{
@@ -199,14 +199,14 @@ export const latencyCdf: ChartModule = {
               encoding: { x: { ...x, axis: planAxis(plan, cw - 2 * pad) }, y, color, ...dash, tooltip: labelTooltip('config', 'configuration') },
             },
             ...(shown.length === 0 ? [] : [{
-              data: { values: div === 1 ? drawnMarks : drawnMarks.map(({ latency_us, p99_us, ...m }) => ({ ...m, [field]: latency_us, ...(p99_us === undefined ? {} : { [`p99_${unitText}`]: p99_us }) })) },
+              data: { values: div === 1 ? drawnMarks : drawnMarks.map(({ latency_us, p99_us, ...m }) => ({ ...m, [field]: latency_us, ...(p99_us === undefined ? {} : { [unit.field('p99')]: p99_us }) })) },
               mark: { type: 'point', filled: true, size, stroke: 'white', strokeWidth: 0.5, opacity: 1 },
               encoding: {
                 x: { field, type: 'quantitative' },
                 y: { field: 'fraction', type: 'quantitative' },
                 color,
                 tooltip: labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field, type: 'quantitative', title: merges ? `${unitText} (p99.9 where merged)` : unitText },
-                  ...(merges ? [{ field: div === 1 ? 'p99_us' : `p99_${unitText}`, type: 'quantitative', title: `p99 (${unitText}), where merged` }] : [])),
+                  ...(merges ? [{ field: unit.field('p99'), type: 'quantitative', title: `p99 (${unitText}), where merged` }] : [])),
                 shape: {
                   field: 'percentile', type: 'nominal', title: null,
                   scale: { domain: shown.map((m) => m.label), range: shown.map((m) => m.shape) },

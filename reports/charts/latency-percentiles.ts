@@ -12,7 +12,7 @@ import { fewestMsyncs, runsWithMsyncs, tailNote } from '../tail-note.ts';
 import { PERCENTILE_MARKS } from '../theme.ts';
 import { msyncOutcome, noMsyncNote } from '../no-msync.ts';
 import { narrowLogAxis } from '../narrow-log-ticks.ts';
-import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
+import { latencyUnit } from '../duration-unit.ts';
 
 /** One dot. */
 interface Dot {
@@ -68,8 +68,8 @@ export const latencyPercentiles: ChartModule = {
     }
     // drawn in the unit the values read best in on a log axis (99,700 to 107,000 µs: 99.7 to 107 ms), every value and
     // CI end divided into it from here on (the value's and the drawn latency's fields named for it in the figure's data)
-    const unit = durationUnit('µs', dots.flatMap((d) => [d.value_us, ...(d.lo !== null && d.lo > 0 ? [d.lo] : []), ...(d.hi !== null ? [d.hi] : [])]), LOG_AXIS);
-    const div = unit.div, unitText = unit.unit!;
+    const unit = latencyUnit(dots.flatMap((d) => [d.value_us, ...(d.lo !== null && d.lo > 0 ? [d.lo] : []), ...(d.hi !== null ? [d.hi] : [])]));
+    const div = unit.div, unitText = unit.unit;
     if (div !== 1) {
       for (const d of dots) {
         d.latency_us /= div;
@@ -79,7 +79,7 @@ export const latencyPercentiles: ChartModule = {
         if (d.ci_lo !== null) d.ci_lo /= div;
       }
     }
-    const field = div === 1 ? 'latency_us' : `latency_${unitText}`, valueField = div === 1 ? 'value_us' : `value_${unitText}`;
+    const field = unit.field('latency'), valueField = unit.field('value');
     // a log axis over the positive values; 0 µs and error bars reaching below it are drawn at its floor
     // (the lowest value or error bar to the highest; a floor further down, below the lowest, for 0 µs values and bars
     // through 0; padded so the dots at the ends are whole)
@@ -168,7 +168,7 @@ export const latencyPercentiles: ChartModule = {
     // every mark of a configuration (dot, CI bar, cut triangle, hollow centre) names it in full, with the value and its CI
     const tooltip = labelTooltip('config', 'configuration', { field: 'percentile', type: 'nominal' }, { field: valueField, type: 'quantitative', title: unitText },
       ...(withCi ? [{ field: 'ci_lo', type: 'quantitative', title: `CI low (${unitText})` }, { field: 'hi', type: 'quantitative', title: `CI high (${unitText})` }] : []));
-    const y = { field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`, scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad } };
+    const y = { field, type: 'quantitative', title: unit.title, scale: { type: 'log', domain: [floor, ceil], nice: false, padding: pad } };
     return [{
       name: 'latency-percentiles',
       family: 'latency-percentiles',

@@ -8,7 +8,7 @@ import { LATENCY_BINS_PER_DECADE, SCATTER_LIMIT } from '../reduce.ts';
 import { CONFIG_SHAPES } from '../theme.ts';
 import { noMsyncNote } from '../no-msync.ts';
 import { runsWithFile } from '../missing-files.ts';
-import { durationUnit, LOG_AXIS } from '../duration-unit.ts';
+import { latencyUnit } from '../duration-unit.ts';
 
 /** Points are drawn translucent (overlaps darker) from this many msyncs; fewer are drawn nearly opaque. */
 export const FAINT_FROM = 100;
@@ -52,12 +52,12 @@ export const latencyVsPages: ChartModule = {
     }
     // drawn in the unit the latencies read best in on a log axis, as latency-cdf and latency-percentiles draw them
     // (3,220 to 3,970 µs: 3.22 to 3.97 ms): every latency of a row divided into it, the drawn one's field named for it
-    const unit = durationUnit('µs', rows.map((r) => r.latency_us as number), LOG_AXIS);
-    const div = unit.div, unitText = unit.unit!;
+    const unit = latencyUnit(rows.map((r) => r.latency_us as number));
+    const div = unit.div;
     if (div !== 1) {
       for (const r of rows) for (const k of LATENCY_FIELDS) if (typeof r[k] === 'number') r[k] = (r[k] as number) / div;
     }
-    const field = div === 1 ? 'latency_us' : `latency_${unitText}`;
+    const field = unit.field('latency');
     const lats = rows.map((r) => r.latency_us as number);
     // no successful msync anywhere: the report says why (40 msyncs, all returned EBUSY), as --chart latency-vs-pages does
     if (lats.length === 0 && zero === 0) {
@@ -130,7 +130,7 @@ export const latencyVsPages: ChartModule = {
       axis: { tickMinStep: 1, tickCount: Math.min(6, maxPages + 1), ...COUNT_LABELS },
     };
     const y = {
-      field, type: 'quantitative', title: `msync latency (${unitText}, log scale)`,
+      field, type: 'quantitative', title: unit.title,
       scale: { type: 'log', domain, nice: false, padding: pad },
     };
     // translucent points show where many msyncs overlap; a few would be too faint to see
