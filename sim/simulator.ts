@@ -348,6 +348,7 @@ export class Simulator implements ReplayHost, PumpHost {
     return runResult(this.kernel, {
       nowNs: this.engine.now, traceEndNs: this.traceEndNs, ops: this.ops,
       syncs: this.calls.syncs, wires: this.calls.wires, taskStats: this.taskStats, txns: this.txns, durability: this.durability,
+      randomDraws: this.rng.draws(),
     });
   }
 

@@ -258,6 +258,8 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   if (undurable) process.stderr.write(`syncsim: warning: ${undurable}\n`);
   const overWired = wiredWarning(summary);
   if (overWired) process.stderr.write(`syncsim: warning: ${overWired}\n`);
+  const seedless = seedNote(summary, given.has('seed'));
+  if (seedless) process.stderr.write(`syncsim: note: ${seedless}\n`);
   const background = backgroundWritebackNote(summary, policyGiven(given));
   if (background) process.stderr.write(`syncsim: note: ${background}\n`);
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -265,6 +267,16 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   // when inside it, absolute otherwise (until 2026-12-06, late, the default one was always absolute, --out as given)
   else process.stdout.write(escapeLines(`${summaryTable(summary)}\nresults: ${escapeControl(showPath(out))}`) + '\n');
   return 0;
+}
+
+/**
+ * The note of a run whose seed was given (`--seed`, `--set seed=`, a config's `seed`) but drew no
+ * random number: the seed changed nothing, which a user who replays seeds for replications should know.
+ */
+export function seedNote(summary: Pick<Summary, 'random_draws' | 'config'>, seedGiven: boolean): string | undefined {
+  if (!seedGiven || summary.random_draws !== 0) return undefined;
+  return `the run drew no random number (every time in its configuration is constant, and nothing was chosen at random), so its seed (${summary.config.seed}) changed nothing: `
+    + 'every seed replays this trace to these same results; a time with a spread (a device time of dist exponential or lognormal, cpu.cv above 0) makes seeds differ';
 }
 
 /** The options of a replay that tell `progress` how far it is: rows of the trace's (a cache's header says) or the share of the CSV `tap` sees read, and the simulated time. */

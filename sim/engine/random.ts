@@ -57,11 +57,19 @@ export class RandomStream {
   /** sfc32 state a, b, c, d: int32 slots, so updates never box a number. */
   private readonly s = new Int32Array(4);
   private spare = NaN;
+  /** sfc32's counter word (s[3], one step a draw) once seeded: {@link draws} counts from it, at no cost to a draw. */
+  private readonly counterAtStart: number;
 
   constructor(seed: number, name: string) {
     const w = seedWords(seed, name);
     for (let i = 0; i < 4; i++) this.s[i] = w[i];
     for (let i = 0; i < 15; i++) this.nextU32();
+    this.counterAtStart = this.s[3];
+  }
+
+  /** 32-bit words drawn since the stream was made (modulo 2^32): 0 when nothing was drawn from it. */
+  get draws(): number {
+    return (this.s[3] - this.counterAtStart) >>> 0;
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -133,6 +141,16 @@ export class RandomStream {
 export class RandomStreams {
   private streams = new Map<string, RandomStream>();
   constructor(readonly seed: number) {}
+
+  /**
+   * 32-bit words drawn from all the streams so far: 0 when the run drew no random number (every
+   * time constant, no random choice), so that every seed gives the same results.
+   */
+  draws(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.draws;
+    return n;
+  }
 
   /** The stream for `name`, created on first use. */
   get(name: string): RandomStream {

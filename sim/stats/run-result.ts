@@ -24,6 +24,8 @@ export interface RunCounts {
   taskStats: TaskStats;
   txns: TxnStats;
   durability: DurabilityTracker;
+  /** Random words the run's streams drew (RandomStreams.draws). */
+  randomDraws: number;
 }
 
 /** The result of a run from kernel `k` and the simulator's counts `c`. */
@@ -56,6 +58,7 @@ export function runResult(k: Kernel, c: RunCounts): RunResult {
       kind: k.fs.kind, commits: k.fs.totals.commits, flushes: k.fs.totals.flushes,
       journal_bytes: wb.byCause.journal ?? 0, metadata_bytes: wb.byCause.metadata ?? 0,
     },
+    random_draws: c.randomDraws,
   };
 }
 

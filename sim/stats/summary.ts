@@ -56,6 +56,11 @@ export interface RunResult {
   throttle: { count: number; total_us: number; max_us: number };
   /** The filesystem: journal commits, FLUSH commands it issued, bytes of journal and metadata blocks written. */
   fs: { kind: string; commits: number; flushes: number; journal_bytes: number; metadata_bytes: number };
+  /**
+   * Random numbers (32-bit words) the model drew: 0 when nothing in the run was random (constant
+   * times, no random choice), so that the seed changed nothing and every seed gives these results.
+   */
+  random_draws: number;
 }
 
 /** summary.json. */
@@ -109,5 +114,6 @@ export function makeSummary(version: string, tracePath: string, rows: number, co
     pagein: r.pagein,
     throttle: r.throttle,
     fs: r.fs,
+    random_draws: r.random_draws,
   };
 }
