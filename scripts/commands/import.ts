@@ -28,6 +28,7 @@ import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-t
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { helpEntry } from '../help-text.ts';
+import { plural } from '../plural.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
@@ -294,7 +295,7 @@ async function run(argv: string[]): Promise<number> {
     const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
       + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
     const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
-    process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+    process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${plural(tally.rows, 'row')} (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
     for (const w of importWarnings(importer.format, tally, 'command', opts)) process.stderr.write(`syncsim import: warning: ${w}\n`);
     return 0;
   };
