@@ -2,7 +2,7 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
+import { checkTraceOut, importedPageSizeComment, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
@@ -239,6 +239,8 @@ async function run(argv: string[]): Promise<number> {
   if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
   const write = async (): Promise<number> => {
     const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
+    // a page size other than the default is declared, as gen's and record's are, so that run says so at another (user trial h202)
+    if (pageSize !== 4096) comments.push(importedPageSizeComment(pageSize));
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
     // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
     const release = out === undefined
