@@ -46,4 +46,18 @@ describe('one of a thing, in the singular', () => {
     expect(two.code, two.stderr).toBe(0);
     expect(two.stderr).toMatch(/^syncsim import: msr m\.csv -> m\.out\.csv: 2 rows \(map 1, write 1\); /m);
   });
+
+  it("import's warning of an strace capture with msyncs and no stores: '1 msync', '2 msyncs'", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-one-'));
+    const map = '1796700598.983962 mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) = 0x7f06fdf3e000 <0.000018>\n';
+    const msync = '1796700598.984553 msync(0x7f06fdf3e000, 65536, MS_SYNC) = 0 <0.002660>\n';
+    writeFileSync(join(d, 'one.strace'), map + msync);
+    const one = await syncsimHere(['import', '--from', 'strace', 'one.strace', '-o', 'one.csv', '-q'], d);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toContain('syncsim import: warning: 1 msync but no stores: strace cannot see stores');
+    writeFileSync(join(d, 'two.strace'), map + msync + msync);
+    const two = await syncsimHere(['import', '--from', 'strace', 'two.strace', '-o', 'two.csv', '-q'], d);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toContain('syncsim import: warning: 2 msyncs but no stores: strace cannot see stores');
+  });
 });
