@@ -238,7 +238,7 @@ async function run(argv: string[]): Promise<number> {
   const out = values.out === '-' ? undefined : values.out;
   if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
   const write = async (): Promise<number> => {
-    const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
+    const comments = [`imported by syncsim import --from ${importer.format} from ${escapeControl(basename(file))} (sha256 ${await fileSha256(file)})`];
     // a page size other than the default is declared, as gen's and record's are, so that run says so at another (user trial h202)
     if (pageSize !== 4096) comments.push(importedPageSizeComment(pageSize));
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
