@@ -110,7 +110,15 @@ export class CallReader {
       this.fail(line, 'timestamp', 'expected a line starting with [pid N] or a pid, then a timestamp of seconds.microseconds (capture with strace -f -ttt -T)', text);
     }
     const sec = Number(m[3]!), ns = fracToNs(m[4]!);
-    if (this.t0 === null) this.t0 = [sec, ns];
+    if (this.t0 === null) {
+      // strace -r starts at 0.000000 and gives each line's time since the line before: read as -ttt's, every time
+      // after the first went backwards and was put at the time before it, without a word (user trial h202)
+      if (sec === 0 && ns === 0) {
+        this.fail(line, 'timestamp', "the first line's time is 0.000000, as strace -r writes it (each time since the line before), "
+          + 'not seconds since the epoch: the import needs absolute times (capture with strace -f -ttt -T)', `${m[3]}.${m[4]}`);
+      }
+      this.t0 = [sec, ns];
+    }
     let tNs = (sec - this.t0[0]) * 1e9 + (ns - this.t0[1]);
     if (!Number.isSafeInteger(tNs)) this.fail(line, 'timestamp', 'timestamp too far from the first line\'s', `${m[3]}.${m[4]}`);
     const prefix = m[1] ?? m[2] ?? null;
