@@ -7,10 +7,11 @@
  * write OUT: a trace comment is one line`, exit 2).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncsimHere } from './cli-here.ts';
+import { TraceWriter } from '../traces/writer.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'syncsim-comment-'));
 
@@ -41,5 +42,13 @@ describe('control characters in what a trace header quotes', () => {
     const lines = readFileSync(join(d, 'o.csv'), 'utf8').split('\n');
     expect(lines[1]).toMatch(/^# imported by syncsim import --from msr from two\\nlines\.csv \(sha256 [0-9a-f]{64}\)$/);
     expect(lines[3]).toBe('t_us,task,op,addr,len,flags,object,offset,x_response_us');
+  });
+
+  it("the library's TraceWriter refuses a comment of two lines and leaves no temporary file behind", async () => {
+    const d = tmp();
+    await expect(TraceWriter.open(join(d, 't.csv'), { comments: ['one\ntwo'] })).rejects.toThrow('a trace comment is one line (got "one\\ntwo")');
+    // a write stream opens its file on a later tick: give it the time to
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readdirSync(d)).toEqual([]);
   });
 });
