@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { crOnlyLines } from '../traces/cr-lines.ts';
 import { syncsimHere } from './cli-here.ts';
 import { DEMO } from './out-fixtures.ts';
@@ -58,5 +59,25 @@ describe('lines that end with a CR alone', () => {
     writeFileSync(join(d, 'w.csv'), '128166372003061629,hm,1,Write,3154152448,4096,1331\r\n');
     expect((await syncsimHere(['import', '--from', 'msr', 'w.csv', '-o', 'o.csv', '-q'], d)).code).toBe(0);
     expect(readFileSync(join(d, 'o.csv'), 'utf8')).toContain('\n0,hm_1,write,0x1000bc008c00,4096,,,,133.1\n');
+  });
+
+  it('a gzip-compressed one too: run, inspect, convert and import refuse it at line 1 saying why (user trial h202: no header line (empty trace) at line 5)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syncsim-cr-'));
+    const lines = readFileSync(DEMO, 'utf8').split('\n');
+    writeFileSync(join(d, 'mac.csv.gz'), gzipSync(lines.slice(0, 5).join('\r')));
+    for (const cmd of [['run', 'mac.csv.gz', '--out', 'r'], ['inspect', 'mac.csv.gz'], ['convert', 'mac.csv.gz', '-o', 'mac.sst']]) {
+      const r = await syncsimHere(cmd, d);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`syncsim: mac.csv.gz:1: ${CR_WHY}\n`);
+    }
+    writeFileSync(join(d, 'm.csv.gz'), gzipSync('128166372003061629,hm,1,Write,3154152448,4096,1331\r128166372016382155,hm,1,Write,3154152448,4096,1331\r'));
+    const imp = await syncsimHere(['import', '--from', 'msr', 'm.csv.gz', '-o', 'o.csv'], d);
+    expect(imp.code).toBe(2);
+    expect(imp.stderr).toBe(`syncsim: m.csv.gz:1: ${CR_WHY}\n`);
+    // CR LF lines, gzip-compressed, read as before
+    writeFileSync(join(d, 'dos.csv.gz'), gzipSync(lines.filter((l) => !l.startsWith('#')).slice(0, 5).join('\r\n') + '\r\n'));
+    const dos = await syncsimHere(['inspect', 'dos.csv.gz', '-q', '--json'], d);
+    expect(dos.code).toBe(0);
+    expect(JSON.parse(dos.stdout).rows).toBe(4);
   });
 });

@@ -84,6 +84,17 @@ describe('syncsim record', () => {
     expect(r.status, r.stderr).toBe(0);
   });
 
+  it("says one dirty page in the singular (user trial h202: '1 dirty pages read from the kernel')", async () => {
+    if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
+    const one = join(dir, 'one');
+    writeFileSync(join(dir, 'one.c'), '#include <sys/mman.h>\n#include <fcntl.h>\n#include <unistd.h>\nint main(int c, char **v) { int fd = open(v[1], O_RDWR | O_CREAT | O_TRUNC, 0644); ftruncate(fd, 65536); char *p = mmap(0, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0); p[0] = 1; return msync(p, 65536, MS_SYNC) != 0; }\n');
+    const cc1 = spawnSync('cc', ['-O1', '-o', one, join(dir, 'one.c')], { encoding: 'utf8' });
+    expect(cc1.status, cc1.stderr).toBe(0);
+    const r = await syncsim(['record', '-o', join(dir, 'one.csv'), '--', one, join(dir, 'one.data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/msync 1; 1 dirty page read from the kernel/);
+  }, TIMEOUT);
+
   it('records exactly the pages the program dirtied before each msync, in the parent and in a forked child', async () => {
     if (rootWhy) throw new Error(`this test needs root to read dirty pages: ${rootWhy}`);
     const out = join(dir, 'exact.csv');

@@ -309,8 +309,12 @@ describe('readTrace: malformed traces', () => {
 
   it('unknown, upper-case, duplicate and missing columns (on the header line)', async () => {
     await expectError('# syncsim-trace v1\n\nt_us,op,addr,len,color\n0,read,0,1,red\n', 3, 'color', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', 'color');
-    await expectError('T_US,op,addr,len\n', 1, 'T_US', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', 'T_US');
-    await expectError('t_us,op,addr,len,\n', 1, '#5', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own)', '');
+    // what the name most likely is ends the problem (user trial h202)
+    await expectError('T_US,op,addr,len\n', 1, 'T_US', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own); did you mean t_us? (names are lower case)', 'T_US');
+    await expectError('t_us,op,addr,len,\n', 1, '#5', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own); an empty name: is there a comma at the end of the header, or two in a row?', '');
+    await expectError('t_us, op,addr,len\n', 1, ' op', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own); did you mean op? (a name has no spaces around it)', ' op');
+    await expectError('t_us,op,addr,len,X_note\n', 1, 'X_note', 'unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own); did you mean x_note? (the prefix is x_, in lower case)', 'X_note');
+    await expectError('t_us;op;addr;len\n0;read;0;1\n', 1, 't_us;op;addr;len', "unknown column (the columns of a trace are t_us, task, op, addr, len, flags, object, offset, and x_-prefixed ones of your own); the header reads as one name: its names seem separated by ';', and a trace's by commas", 't_us;op;addr;len');
     await expectError('t_us,op,addr,len,op\n', 1, 'op', 'duplicate column', 'op');
     await expectError('# h\nt_us,op,len\n', 2, 'addr', 'missing required column', 't_us,op,len');
   });

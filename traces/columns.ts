@@ -15,6 +15,31 @@ const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_COLUMNS);
 /** The problem of a header name that is neither a known column nor `x_`-prefixed: it names the ones there are. */
 const UNKNOWN_COLUMN = `unknown column (the columns of a trace are ${KNOWN_COLUMNS.join(', ')}, and x_-prefixed ones of your own)`;
 
+/** The separators of other CSV dialects (a spreadsheet's `;`, a tab), as a hint shows them. */
+const OTHER_SEPARATORS: readonly [string, string][] = [[';', "';'"], ['\t', 'tabs'], ['|', "'|'"]];
+
+/**
+ * What an unknown header name most likely is, to end {@link UNKNOWN_COLUMN} with (user trial h202: a header
+ * exported with `;` between its names, or with `T_US` or ` op`, was refused naming the column, with no word of
+ * why): the whole header read as one name, a column name in capitals or with spaces around it, an empty name.
+ */
+function unknownColumnHint(name: string): string {
+  if (name === '') return '; an empty name: is there a comma at the end of the header, or two in a row?';
+  for (const [sep, shown] of OTHER_SEPARATORS) {
+    const parts = name.split(sep);
+    if (parts.length > 1 && parts.filter((p) => KNOWN_SET.has(p.trim().toLowerCase())).length >= 2) {
+      return `; the header reads as one name: its names seem separated by ${shown}, and a trace's by commas`;
+    }
+  }
+  const meant = name.trim().toLowerCase();
+  if (!KNOWN_SET.has(meant) && !meant.startsWith('x_')) return '';
+  const fixed = meant.startsWith('x_') ? `x_${name.trim().slice(2)}` : meant;
+  if (fixed === name) return '';
+  const why = name.includes('\ufeff') ? 'a byte order mark is part of the name' : name.trim() !== name ? 'a name has no spaces around it'
+    : fixed.startsWith('x_') ? 'the prefix is x_, in lower case' : 'names are lower case';
+  return `; did you mean ${fixed}? (${why})`;
+}
+
 /** Where each column is in a record (-1 when the trace has no such column). */
 export interface TraceColumns {
   /** The header's fields, as written. */
@@ -53,7 +78,7 @@ export function parseHeader(rec: readonly string[]): TraceColumns {
       extraNames.push(name);
       extraIdx.push(j);
     } else if (!KNOWN_SET.has(name)) {
-      fieldProblem(j, UNKNOWN_COLUMN, name);
+      fieldProblem(j, UNKNOWN_COLUMN + unknownColumnHint(name), name);
     }
   }
   for (const req of REQUIRED_COLUMNS) {

@@ -42,11 +42,20 @@ export function traceHeadComment(head: Buffer): string | undefined {
   return lines !== undefined && lines[0] === TRACE_MAGIC_LINE ? (lines[1] ?? '') : undefined;
 }
 
+/** How an import's header declares the page size it laid its trace out for, when not the default 4096 ({@link importedPageSizeComment}). */
+const IMPORTED_PAGE_SIZE = /^# laid out for page size (\d+) \(syncsim import --page-size\)/;
+
+/** The header comment (without its `# `) of a trace `syncsim import --page-size N` made, N not the default: {@link declaredPageSize} reads it. */
+export function importedPageSizeComment(pageSize: number): string {
+  return `laid out for page size ${pageSize} (syncsim import --page-size): replay it with --set page_size=${pageSize}`;
+}
+
 /**
  * The page size a CSV trace (gzip-compressed or not) says it was made for, from its first
- * bytes: the `page_size` parameter of the preset `gen` made it with, or the page size `record`
- * recorded it at; undefined when its header comments say none (a trace imported, written by
- * hand, or a binary cache).
+ * bytes: the `page_size` parameter of the preset `gen` made it with, the page size `record`
+ * recorded it at, or the one `import --page-size` laid it out for when not the default 4096;
+ * undefined when its header comments say none (a trace imported at 4096, written by hand, or a
+ * binary cache).
  */
 export function declaredPageSize(head: Buffer): number | undefined {
   const lines = headText(head)?.split('\n');
@@ -62,7 +71,7 @@ export function declaredPageSize(head: Buffer): number | undefined {
         // a comment cut short by the head's length, or edited: it says nothing
       }
     }
-    const rec = /^# recorded by syncsim record .* \(page size (\d+)\)$/.exec(line);
+    const rec = /^# recorded by syncsim record .* \(page size (\d+)\)$/.exec(line) ?? IMPORTED_PAGE_SIZE.exec(line);
     if (rec) return Number(rec[1]);
   }
   return undefined;

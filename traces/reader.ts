@@ -80,7 +80,7 @@ export async function* readTraceBlocks(path: string, opts: ReadTraceOptions = {}
   if (binary !== undefined) throw new TraceError(path, 1, '-', `not a trace: the file holds ${binary}`, undefined);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
   // a plain file whose lines end with a CR alone, which reads as one long line, is said to be one when it fails
-  yield* withDamageTold(path, gz, gz ? readBlocks(path, gz, batchSize, opts) : withCrLinesTold(path, readBlocks(path, gz, batchSize, opts)));
+  yield* withDamageTold(path, gz, withCrLinesTold(path, gz, readBlocks(path, gz, batchSize, opts)));
 }
 
 /** {@link readTraceBlocks} of a file known to be gzip (`gz`) or not; a file that changed before its end was read is an error. */

@@ -18,6 +18,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { readAt } from './files.ts';
+import { escapeControl } from './escape.ts';
 
 /** The header comment of a stamped trace (after the writer's own comments, before the column header). */
 export const STAMPED_LINE = '# stamped: the last line holds the SHA-256 of the lines before it (syncsim replaces this trace only while they match; once edited, it is kept)';
@@ -141,4 +142,47 @@ export function traceStampState(path: string): TraceStampState {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Whether the plain (not gzip-compressed) CSV trace `path` looks cut short: its header promises
+ * a stamp line at its end ({@link STAMPED_LINE}: syncsim wrote it whole) and its last line that
+ * is not blank is no stamp line (whatever its digest; the stamp's digest is not checked here).
+ * Returns that last line (as text, at most its last 512 bytes), or undefined when the trace
+ * promises no stamp, ends with one, is gzip-compressed or a binary cache (neither is looked
+ * into: a gzip file cut short is refused by its reader), or cannot be read. Reads the file's
+ * first 64 KiB and last 512 bytes only. A trace that ends with an `INCOMPLETE:` line is left to
+ * the reader, which refuses that line.
+ */
+export function cutShortLastLine(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const head = readAt(fd, Math.min(size, HEAD_BYTES), 0);
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    if (!promised(head.toString('utf8'))) return undefined;
+    const tail = readAt(fd, Math.min(size, TAIL_BYTES), Math.max(0, size - TAIL_BYTES)).toString('utf8');
+    const lines = tail.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+    const last = lines[lines.length - 1];
+    if (last === undefined || STAMP_LIKE.test(last) || last.startsWith(INCOMPLETE_MARK)) return undefined;
+    return last;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The warning for a trace that {@link cutShortLastLine} finds cut short (`shown`: how to name the
+ * trace in it, `verb`: what the command does with the rows it holds), else undefined.
+ */
+export function cutShortWarning(path: string, shown: string, verb: string): string | undefined {
+  const last = cutShortLastLine(path);
+  if (last === undefined) return undefined;
+  const quoted = escapeControl(last.length > 80 ? `${last.slice(0, 80)}...` : last);
+  return `${shown} may be cut short: its header says syncsim wrote it whole, ending with a stamp line ('${STAMP_PREFIX}...'), `
+    + `but its last line is '${quoted}', not that stamp (a copy or download that stopped early, or 'head' of a longer trace); `
+    + `only the rows it holds are ${verb}. If you cut it on purpose, delete its '# stamped:' comment line and this warning goes`;
 }

@@ -239,6 +239,8 @@ export class TraceWriter {
   private readonly stamp = new TraceStamper();
 
   private constructor(path: string, extraCols: readonly string[], comments: readonly string[], private readonly mayReplace?: () => void) {
+    // the header first: a comment it refuses (one of several lines) leaves no temporary file behind (user trial h202)
+    this.buf = stampedHeader(extraCols, comments);
     this.path = path;
     this.tmpPath = TraceWriter.tmpPathOf(path);
     this.extraCols = extraCols;
@@ -259,7 +261,6 @@ export class TraceWriter {
         this.error ??= err;
       },
     );
-    this.buf = stampedHeader(extraCols, comments);
   }
 
   /** Create the temporary file and write the header. */

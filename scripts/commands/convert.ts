@@ -14,6 +14,7 @@ import { isSystemError, openProblem, unreadableReason } from '../../traces/files
 import { type Command, parseCommandArgs } from './command.ts';
 import { cleanupOnInterrupt, outputInPlace } from '../interrupt.ts';
 import { escapeControl } from '../../traces/escape.ts';
+import { cutShortWarning } from '../../traces/trace-stamp.ts';
 import { fileProgress, QUIET_OPTION, quietHelp } from '../progress.ts';
 
 const HELP = `Usage: syncsim convert TRACE -o OUT.sst
@@ -108,6 +109,9 @@ async function run(argv: string[]): Promise<number> {
     if (!/\.sst$/i.test(out)) {
       process.stderr.write(`syncsim convert: note: ${escapeControl(out)} is a binary trace cache, not CSV text, whatever its name (syncsim run and inspect read it as one); name it .sst so that it is not taken for a CSV trace${/\.gz$/i.test(trace) ? `; to decompress ${escapeControl(trace)}, gunzip -k it` : ''}\n`);
     }
+    // a trace syncsim wrote whole (stamped) that has lost its end: cached as it is, but said (user trial h202)
+    const cut = cutShortWarning(trace, escapeControl(trace), 'in the cache');
+    if (cut) process.stderr.write(`syncsim convert: warning: ${cut}\n`);
     process.stdout.write(`${escapeControl(out)}: ${plural(rows, 'row')}\n`);
     return 0;
   });

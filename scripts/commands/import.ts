@@ -2,7 +2,7 @@
  * `syncsim import`: converts a foreign trace (fio iolog, blkparse, MSR, strace,
  * ...) into the native format, streaming, to a file (atomically) or to stdout.
  */
-import { checkTraceOut, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
+import { checkTraceOut, importedPageSizeComment, recheckTraceOut, withTraceLock } from '../../traces/out-trace.ts';
 import { rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSha256 } from '../provenance.ts';
@@ -28,6 +28,7 @@ import { markStdoutOnInterrupt, quietBesideTrace, StdoutSink } from '../stdout-t
 import { isSystemError, openProblem } from '../../traces/files.ts';
 import { escapeControl } from '../../traces/escape.ts';
 import { helpEntry } from '../help-text.ts';
+import { plural } from '../plural.ts';
 
 function formatList(): string {
   if (IMPORTERS.length === 0) return '  (none yet)';
@@ -237,7 +238,9 @@ async function run(argv: string[]): Promise<number> {
   const out = values.out === '-' ? undefined : values.out;
   if (out !== undefined) checkTraceOut(out, flag('out'), 'imported', [file]);
   const write = async (): Promise<number> => {
-    const comments = [`imported by syncsim import --from ${importer.format} from ${basename(file)} (sha256 ${await fileSha256(file)})`];
+    const comments = [`imported by syncsim import --from ${importer.format} from ${escapeControl(basename(file))} (sha256 ${await fileSha256(file)})`];
+    // a page size other than the default is declared, as gen's and record's are, so that run says so at another (user trial h202)
+    if (pageSize !== 4096) comments.push(importedPageSizeComment(pageSize));
     // Ctrl-C or kill: the temporary file goes, OUT is not written (exit 130 or 143); in place before the file exists
     // to standard output, the rows written so far are ended with the INCOMPLETE line (on a line of its own, whatever was cut)
     const release = out === undefined
@@ -294,7 +297,7 @@ async function run(argv: string[]): Promise<number> {
     const flagsNote = (opts.syncFlags === DEFAULT_SYNC_FLAGS ? '' : `, msync flags ${flagsToString(opts.syncFlags)}`) + (opts.mapFlags ? `, mappings ${flagsToString(opts.mapFlags)}` : '')
       + (typeof opts.fileBytes === 'number' ? `, files of ${opts.fileBytes} bytes` : '');
     const early = sink instanceof StdoutSink && sink.closed ? ' (standard output closed: stopped early)' : '';
-    process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${tally.rows} rows (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
+    process.stderr.write(`syncsim import: ${importer.format} ${escapeControl(file)} -> ${out === undefined ? 'stdout' : escapeControl(out)}${early}: ${plural(tally.rows, 'row')} (${opText || 'none'})${flagsNote}${statText ? `; ${statText}` : ''}\n`);
     for (const w of importWarnings(importer.format, tally, 'command', opts)) process.stderr.write(`syncsim import: warning: ${w}\n`);
     return 0;
   };

@@ -5,7 +5,8 @@ import { inspectTable, inspectTrace, RATE_LINES, RATE_TABLE_MAX, rateGrouping, t
 import { InputError, requireTraceFile } from '../errors.ts';
 import { type Command, parseCommandArgs } from './command.ts';
 import { pageSizeOption } from './page-size-option.ts';
-import { escapeLines } from '../../traces/escape.ts';
+import { escapeControl, escapeLines } from '../../traces/escape.ts';
+import { cutShortWarning } from '../../traces/trace-stamp.ts';
 import { MAX_RATE_BUCKETS } from '../../traces/sketches.ts';
 import { cacheHeader, isCacheFile } from '../../traces/cache.ts';
 import { fileProgress, QUIET_OPTION, quietHelp, withProgress } from '../progress.ts';
@@ -105,6 +106,9 @@ async function run(argv: string[]): Promise<number> {
   const progress = inspectProgress(trace, values.quiet);
   const report = await withProgress(progress.progress, () => inspectTrace(trace, opts, { tap: progress.tap, rows: (n) => (progress.progress.done = n) }));
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(inspectTable(report, opts.maxBuckets)) + '\n');
+  // a trace syncsim wrote whole (stamped) that has lost its end: its figures are those of the rows it holds (user trial h202)
+  const cut = cutShortWarning(trace, escapeControl(trace), 'counted');
+  if (cut) process.stderr.write(`syncsim: warning: ${cut}\n`);
   const rate = report.write_rate, shown = rateGrouping(rate.buckets.length, opts.maxBuckets);
   if (!values.json && shown.capped) {
     process.stderr.write(`syncsim: note: --buckets ${opts.maxBuckets}: the trace filled ${rate.buckets.length} buckets of ${rate.bucket_us} µs; the table shows them ${shown.group} to a line, in ${shown.lines} lines (it has at most ${RATE_TABLE_MAX}; --json lists every bucket)\n`);

@@ -18,6 +18,7 @@ import { escapeControl } from '../../traces/escape.ts';
 import { firstBadByte, showBytes } from '../../traces/utf8.ts';
 import { helpParagraph } from '../help-text.ts';
 import { lagText } from '../lag-text.ts';
+import { plural } from '../plural.ts';
 
 /** The --assume-dirty modes record takes: all but `measured`, which needs a calibration (import's --calibration). */
 const RECORD_MODES = Object.keys(ASSUME_DIRTY_MODES).filter((m) => m !== 'measured');
@@ -181,7 +182,7 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`syncsim record: ${program[0]} made no call the shim sees (is it statically linked, or does it use raw system calls?): the trace is empty\n`);
   }
   const opText = OP_NAMES.filter((o) => r.ops[o] > 0).map((o) => `${o} ${r.ops[o]}`).join(', ');
-  const dirty = r.fallbackWhy === undefined ? `${r.stats.recorded_dirty_pages ?? 0} dirty pages read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
+  const dirty = r.fallbackWhy === undefined ? `${plural(r.stats.recorded_dirty_pages ?? 0, 'dirty page')} read from the kernel` : `stores synthesised by --assume-dirty ${fallback} (${r.stats.assumed_writes ?? 0})`;
   const altered = Object.entries(ALTERED).filter(([k]) => (r.stats[k] ?? 0) > 0).map(([k, what]) => `${what(r.stats[k]!)} (${k})`);
   process.stderr.write(`syncsim record: ${escapeControl(program.join(' '))} -> ${escapeControl(out)}: ${r.recording.processes} process(es), ${opText || 'no rows'}; ${dirty}` +
     scanText(r.stats) +

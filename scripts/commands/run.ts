@@ -9,6 +9,7 @@ import { flagAndSetProblem, refuseRepeatedSets, setKey } from '../config-sets.ts
 import { located } from '../config-locate.ts';
 import { givenKeys, ineffectiveKeys } from '../idle-keys.ts';
 import { declaredPageSize, traceHeadComment } from '../../traces/out-trace.ts';
+import { cutShortWarning } from '../../traces/trace-stamp.ts';
 import { keysInForce } from '../../sim/config.ts';
 import { legacyProfileWarnings } from '../profile-sections.ts';
 import { loadPlugins, pluginBaseDir } from '../plugins.ts';
@@ -207,6 +208,9 @@ async function replay(trace: string, values: RunValues, command: string[], ungua
   const head = readHead(trace);
   const warning = pageSizeWarning(trace, head, config.page_size);
   if (warning) process.stderr.write(`syncsim: warning: ${warning}\n`);
+  // a trace syncsim wrote whole (stamped) that has lost its end: replayed as it is, but said (user trial h202)
+  const cut = cutShortWarning(trace, escapeControl(trace), 'replayed');
+  if (cut) process.stderr.write(`syncsim: warning: ${cut}\n`);
   // a capture of a Linux program replayed by the default personality: say so, once, and how to replay it as Linux does
   const capture = linuxCapture(trace, head);
   // (only under the default personality: one a profile file, a config or a --set chose is the user's)

@@ -12,7 +12,7 @@
  * Only `Q` events make rows (each I/O is queued once; the G, I, D, C... events
  * of the same request are skipped). Each device `MAJOR,MINOR` is one object and
  * one task, both named `devMAJOR_MINOR`, mapped over its own 16 TiB region
- * (sync-injector.ts). RWBS `[F]{D|W|R|N}[F][A][S][M]`:
+ * (sync-injector.ts). RWBS `[F]{D|W|R|N}[F][A][B][S][M]`:
  * - `W` → a store, `R` → a load of [SECTOR×512, (SECTOR+COUNT)×512) of the device mapping;
  * - a leading `F` (pre-flush) → an msync of the whole device mapping before the
  *   I/O, a trailing `F` (FUA) → one after it; one msync for a flush without data;
@@ -22,7 +22,10 @@
  *   between is merged into that one (no row; `msync_merged`, sync-injector.ts);
  * - `D` (discard; `E`, secure erase, likewise) → no row, counted (`discard`);
  *   passthrough (SCSI) requests → no row, counted (`passthrough`); a read or
- *   write without data and without a flush → no row, counted (`no_data`).
+ *   write without data and without a flush → no row, counted (`no_data`);
+ * - `B` (a barrier, printed by blkparse for kernels before 2.6.37, which had no
+ *   flush or FUA flag) → as a leading and a trailing `F`: an msync before the
+ *   I/O and one after it (one for a barrier without data).
  * `Input file ... added` lines and the per-CPU / total summary blkparse prints
  * after the events (from the first `CPUn (` or `Total (` line on) are skipped.
  * Time 0 is the first queue event; a stacked device (dm, md) traced along with
@@ -40,7 +43,7 @@ const DEVICE = /^(\d+),(\d+)$/;
 const DIGITS = /^\d+$/;
 const TIME = /^(\d+)\.(\d{1,9})$/;
 const ACTION = /^[A-Za-z]{1,2}$/;
-const RWBS = /^(F?)([DWRNE])(F?)(A?)(S?)(M?)$/;
+const RWBS = /^(F?)([DWRNE])(F?)(A?)(B?)(S?)(M?)$/;
 const SUMMARY = /^(CPU\d+|Total) \(/;
 const INPUT_ADDED = /^Input file .* added$/;
 const HEADER_SHAPE = "'MAJOR,MINOR CPU SEQUENCE SECONDS.NANOSECONDS PID ACTION RWBS ...'";
@@ -116,7 +119,7 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
 
       const rwbsText = f[6]!;
       const rwbs = RWBS.exec(rwbsText);
-      if (!rwbs) fail('rwbs', 'bad RWBS: expected [F]{D|W|R|N}[F][A][S][M]', rwbsText);
+      if (!rwbs) fail('rwbs', 'bad RWBS: expected [F]{D|W|R|N}[F][A][B][S][M]', rwbsText);
       const rest = f.slice(7);
       const payload = queuePayload(rest, fail);
       if (payload.kind === 'passthrough') {
@@ -125,7 +128,10 @@ async function* blkparseRows(path: string, opts: ImportOptions, stats: ImportSta
       }
       const [offset, len] = payload.kind === 'data' ? [payload.offset, payload.len] : [0, 0];
 
-      const [, preflush, kind, fua] = rwbs as unknown as [string, string, string, string];
+      // a barrier (B: blkparse of kernels before 2.6.37, which had no F) is ordered and durable as a flush before and a FUA after it
+      const [, pre, kind, post, , barrier] = rwbs as unknown as [string, string, string, string, string, string];
+      const preflush = pre === 'F' || barrier === 'B' ? 'F' : '';
+      const fua = post === 'F' || barrier === 'B' ? 'F' : '';
       if (kind === 'D' || kind === 'E') {
         stats.discard!++;
         continue;

@@ -78,12 +78,20 @@ async function* fioRows(path: string, opts: ImportOptions, stats: ImportStats): 
       let tNs = 0;
       if (version === 3) {
         const ts = f.shift()!;
-        if (!DIGITS.test(ts)) fail('timestamp', 'bad timestamp: expected a non-negative integer of microseconds', ts);
+        if (!DIGITS.test(ts)) {
+          // FILE ACTION [OFFSET LENGTH]: a version 2 line under a version 3 header (user trial h202)
+          const v2 = (f.length === 1 && FILE_ACTIONS.has(f[0]!)) || (f.length === 3 && IO_ACTION_SET.has(f[0]!));
+          fail('timestamp', `bad timestamp: expected a non-negative integer of microseconds${v2 ? ` (the line reads as a version 2 line, FILE ACTION${f.length === 3 ? ' OFFSET LENGTH' : ''}, without a TIMESTAMP: is the header, 'fio version 3 iolog', the log's?)` : ''}`, ts);
+        }
         tNs = Number(ts) * 1000;
         if (!Number.isSafeInteger(tNs)) fail('timestamp', 'timestamp too large', ts);
       }
       const shape = version === 3 ? "'TIMESTAMP FILE ACTION' or 'TIMESTAMP FILE ACTION OFFSET LENGTH'" : "'FILE ACTION' or 'FILE ACTION OFFSET LENGTH'";
-      if (f.length !== 2 && f.length !== 4) fail('-', `expected ${shape} (version ${version} iolog), found ${f.length + (version === 3 ? 1 : 0)} fields`, text);
+      if (f.length !== 2 && f.length !== 4) {
+        // TIMESTAMP FILE ACTION [OFFSET LENGTH]: a version 3 line under a version 2 header (user trial h202)
+        const v3 = version === 2 && DIGITS.test(f[0]!) && ((f.length === 3 && FILE_ACTIONS.has(f[2]!)) || (f.length === 5 && IO_ACTION_SET.has(f[2]!)));
+        fail('-', `expected ${shape} (version ${version} iolog), found ${f.length + (version === 3 ? 1 : 0)} fields${v3 ? ` (the line reads as a version 3 line, with a TIMESTAMP first: is the header, 'fio version 2 iolog', the log's?)` : ''}`, text);
+      }
       const [file, action] = f as [string, string];
 
       if (f.length === 2) {

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { TraceError } from '../trace-error.ts';
 import { errnoText, fileStart, startsGzip } from '../files.ts';
 import { binaryKind, SNIFF_BYTES } from '../binary-sniff.ts';
-import { CR_LOOK_BYTES, crOnlyError, crOnlyLines } from '../cr-lines.ts';
+import { CR_LOOK_BYTES, crOnlyError, crOnlyLines, textStart } from '../cr-lines.ts';
 import { GZIP_PROBLEM, withDamageTold } from '../gzip-check.ts';
 import { firstBadByte, incompleteTail, isCleanText, showBytes } from '../utf8.ts';
 import { checkUnchanged, fileVersion } from '../file-version.ts';
@@ -59,7 +59,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions = {}): Asy
   const binary = gz ? undefined : binaryKind(head.subarray(0, SNIFF_BYTES));
   if (binary !== undefined) throw new TraceError(path, 1, '-', `not a text input: the file holds ${binary}`, undefined);
   // a plain file whose lines end with a CR alone would be one long line to the importer
-  if (!gz && crOnlyLines(head)) throw crOnlyError(path);
+  if (crOnlyLines(gz ? await textStart(path, true) : head)) throw crOnlyError(path);
   // the line a gzip error names, and what a damaged file decompressed to, are told with where the file is damaged
   yield* withDamageTold(path, gz, linesOf(path, gz, batchSize, maxLen, opts.tap));
 }

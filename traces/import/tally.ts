@@ -80,7 +80,7 @@ export function importWarnings(format: string, t: ImportTally, style: OptionStyl
     const fix = style === 'command'
       ? `Give --assume-dirty (pages=N, mapped-before-msync, measured with --calibration, ...)`
       : `Give assumeDirty ('pages=N', 'mapped-before-msync', 'measured' with calibration, ...)`;
-    out.push(`${t.ops.msync} msyncs but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
+    out.push(`${t.ops.msync === 1 ? '1 msync' : `${t.ops.msync} msyncs`} but no stores: strace cannot see stores to mapped memory, so every msync will write nothing when replayed. ` +
       `${fix} or record the program with 'syncsim record' for its exact dirty pages`);
   }
   const unmapped = t.stats.unmapped_calls ?? 0;

@@ -66,6 +66,10 @@ export class CallReader {
   /** The start of a line that a message of strace cut off. */
   private carry = '';
   private mainPid: string | null = null;
+  /** The line and time of the last exit that left no process on a line alive, if one did. */
+  private allExited: { line: number; tNs: number } | null = null;
+  /** Children the trace shows created (a clone, fork or vfork's result) that have not exited. */
+  private readonly children = new Set<string>();
 
   constructor(private readonly path: string, private readonly stats: ImportStats, private readonly onCall: (c: Call) => void) {}
 
@@ -106,13 +110,23 @@ export class CallReader {
       this.fail(line, 'timestamp', 'expected a line starting with [pid N] or a pid, then a timestamp of seconds.microseconds (capture with strace -f -ttt -T)', text);
     }
     const sec = Number(m[3]!), ns = fracToNs(m[4]!);
-    if (this.t0 === null) this.t0 = [sec, ns];
+    if (this.t0 === null) {
+      // strace -r starts at 0.000000 and gives each line's time since the line before: read as -ttt's, every time
+      // after the first went backwards and was put at the time before it, without a word (user trial h202)
+      if (sec === 0 && ns === 0) {
+        this.fail(line, 'timestamp', "the first line's time is 0.000000, as strace -r writes it (each time since the line before), "
+          + 'not seconds since the epoch: the import needs absolute times (capture with strace -f -ttt -T)', `${m[3]}.${m[4]}`);
+      }
+      this.t0 = [sec, ns];
+    }
     let tNs = (sec - this.t0[0]) * 1e9 + (ns - this.t0[1]);
     if (!Number.isSafeInteger(tNs)) this.fail(line, 'timestamp', 'timestamp too far from the first line\'s', `${m[3]}.${m[4]}`);
+    const prefix = m[1] ?? m[2] ?? null;
+    const survivor = prefix === null && this.live.size === 0 && this.allExited !== null ? this.survivor(tNs, line, text) : undefined;
     if (tNs < this.lastNs) tNs = this.lastNs;
     this.lastNs = tNs;
     const body = m[5]!;
-    const pid = this.pidKey(m[1] ?? m[2] ?? null, body);
+    const pid = survivor ?? this.pidKey(prefix, body);
 
     if (body.startsWith('---')) return; // signal
     if (body.startsWith('+++')) {
@@ -181,6 +195,31 @@ export class CallReader {
     return pid;
   }
 
+  /**
+   * The process of a line without a pid that comes after every process on a line so far exited
+   * (the last at `allExited`): strace to stderr prefixes no line while it traces one process, so
+   * it is the one child left, announced as attached or shown created, which then becomes live.
+   * With no such child, or a line timed before that exit, no process of this capture can be the
+   * line's: it is an error (user trial h202: a cat of strace -ff files read the next file's lines
+   * as the exited process's, at its exit's time; and a child first seen after its parent exited
+   * was taken for the parent, its msyncs for calls outside every mapping).
+   */
+  private survivor(tNs: number, line: number, text: string): string {
+    const waiting = this.announced.size > 0 ? [...this.announced] : [...this.children];
+    const last = this.allExited!;
+    if (waiting.length === 1 && tNs >= last.tNs) {
+      const pid = waiting[0]!;
+      this.announced.delete(pid);
+      this.live.add(pid);
+      return pid;
+    }
+    const why = waiting.length > 1 ? `and it cannot tell which of the processes ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', ...' : ''} left it`
+      : waiting.length === 1 ? `and it is timed before that exit, which strace never writes` : 'and no process created before is left to write it, which strace never writes';
+    return this.fail(line, '-', `a line without a pid after every process on a line exited (the last at line ${last.line}), ${why}: `
+      + 'this looks like several captures joined, such as a cat of the files of strace -ff (one process each, without a pid column), '
+      + 'whose processes would all read as one; import each file on its own, or capture with strace -f -o FILE (one file, a pid on every line)', text);
+  }
+
   /** Parses `ARGS) = RESULT [<duration>]` into `c`; returns ARGS. */
   private takeResult(c: Call, text: string, line: number): string {
     let t = text;
@@ -200,6 +239,7 @@ export class CallReader {
     const res = RESULT_RE.exec(resText.trim());
     if (!res) this.fail(line, `${c.name}.result`, 'expected a result: a number, 0x hex or ?, then an optional errno name', resText);
     c.ret = res[1]!;
+    if (CLONES.has(c.name) && /^[1-9]\d*$/.test(c.ret)) this.children.add(c.ret);
     c.retPath = decodeEscaped(res[2] ?? '');
     c.errno = res[3] ?? '';
     const args = t.slice(0, at);
@@ -230,6 +270,8 @@ export class CallReader {
     const c = this.pending.get(pid);
     if (c) this.giveUp(c);
     this.live.delete(pid);
+    this.children.delete(pid);
+    if (this.live.size === 0) this.allExited = { line, tNs };
     this.enqueue({ kind: 'exit', pid, name: 'exit', line, tNs, args: '', complete: true, emitted: false, ret: '', retPath: '', errno: '', durNs: -1 });
   }
 
