@@ -181,6 +181,16 @@ describe("compare's legend says what differs between the sides, not only their d
     const four = configDifferences(side('a', nvme), side('b', { ...hdd, device: { ...hdd.device, channels: 4 } }));
     expect(four.find((d) => d.key === 'device.channels')).toEqual({ key: 'device.channels', a: '85', b: '4', byKernel: false });
     expect(differenceText(four).a).toBe('device channels 85, device nvme');
+    // the queue model (docs/configuration.md: "the queueing model of earlier versions") has no file system and no
+    // CPU costs: linux's ext4-ordered and its 9.28 µs per page cleaned follow from nvme, none and 0 from queue
+    const nv = { ...linux, fs: { kind: 'ext4-ordered' }, cpu: { clean_page_us: 9.28 }, device: { channels: 85, profile: 'nvme' } };
+    const queue = { ...linux, fs: { kind: 'none' }, cpu: { clean_page_us: 0 }, device: { channels: 2, profile: 'queue' } };
+    const q = configDifferences(side('r-linux', nv), side('sw@3', queue));
+    expect(q.filter((d) => d.byProfile).map((d) => d.key)).toEqual(['fs.kind', 'cpu.clean_page_us']);
+    expect(differenceText(q)).toEqual({
+      a: 'device channels 85, device nvme', b: 'device channels 2, device queue',
+      note: "also differing (A / B), each device profile's default: file system ext4-ordered / none, page clean cost 9.28 / 0 µs",
+    });
   });
 
   it('what a side\'s name states (a sweep point\'s grid keys) is not repeated; keys that vary within a side, and the seed, are left out', () => {

@@ -21,7 +21,8 @@ export interface ConfigDifference {
   byKernel: boolean;
   /**
    * Set (true) when each side has its device profile's default value: the key differs because `device.profile`
-   * does (`device.channels` 85 / 1 of `nvme` / `hdd`); absent otherwise.
+   * does (`device.channels` 85 / 1 of `nvme` / `hdd`; the CPU costs and file system `queue` sets to 0 and none);
+   * absent otherwise.
    */
   byProfile?: true;
 }
@@ -68,7 +69,7 @@ export function configDifferences(a: Side, b: Side): ConfigDifference[] {
     const y = vb.get(key);
     if (y === undefined || x === y) continue;
     const byKernel = key !== 'personality' && pa !== pb && da.get(key) === x && db.get(key) === y;
-    const byProfile = !byKernel && key !== 'device.profile' && key.startsWith('device.') && ga.get(key) === x && gb.get(key) === y;
+    const byProfile = !byKernel && key !== 'device.profile' && ga.get(key) === x && gb.get(key) === y;
     out.push({ key, a: x, b: y, byKernel, ...(byProfile ? { byProfile: true as const } : {}) });
   }
   return out;
