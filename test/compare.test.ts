@@ -291,7 +291,11 @@ describe('run --ci bootstrap', () => {
     }
     await syncsimHere(args('b'), d);
     expect(JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8')).sync.latency_ci_us).toEqual(ci);
-    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'normal'], d)).stderr).toMatch(/--ci expects 'bootstrap'/);
+    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'normal'], d)).stderr).toMatch(/--ci expects 'bootstrap' \(got 'normal'\)\n$/);
+    // a misspelling ends with the value there is (a user trial, 2026-12-08: it said nothing of it)
+    const typo = await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'bootstrp'], d);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("syncsim: --ci expects 'bootstrap' (got 'bootstrp'); did you mean bootstrap?\n");
     expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci-reps', '50'], d)).stderr).toMatch(/--ci-reps needs --ci bootstrap/);
   });
 });
