@@ -2,8 +2,9 @@
  * A sweep's tables edited by hand (a user trial, 2026-12-08: a note appended
  * to results.csv) were written over without a word by the next sweep into
  * that directory, or a merge into it, though a sweep "replaces nothing of
- * what it did not write". The sweep now records the tables it writes
- * (results.csv, aggregate.csv, warnings.txt) in its `.syncsim` marker, and
+ * what it did not write"; so was its copy of the experiment (experiment.yaml).
+ * The sweep now records the tables it writes (results.csv, aggregate.csv,
+ * warnings.txt) and that copy in its `.syncsim` marker, and
  * one changed since is refused before anything runs: exit 2, one line naming
  * it, the file as the user left it.
  */
@@ -23,7 +24,7 @@ describe("a sweep's tables edited by hand", () => {
     // the marker records each table (its size, and a hash of its bytes)
     const marker = JSON.parse(readFileSync(join(d, 'S', '.syncsim'), 'utf8'));
     expect(marker.command).toBe('sweep');
-    expect(Object.keys(marker.stamps).sort()).toEqual(['aggregate.csv', 'results.csv', 'warnings.txt']);
+    expect(Object.keys(marker.stamps).sort()).toEqual(['aggregate.csv', 'experiment.yaml', 'results.csv', 'warnings.txt']);
     expect(marker.stamps['results.csv'][0]).toBe(readFileSync(join(d, 'S', 'results.csv')).length);
     // run again, nothing edited: it rewrites the tables, exit 0
     expect((await sweep()).code).toBe(0);
@@ -43,5 +44,11 @@ describe("a sweep's tables edited by hand", () => {
     const m = await syncsimHere(['merge', 'S', '--out', 'M'], d);
     expect([m.code, m.stderr]).toEqual([2, 'syncsim: --out M: aggregate.csv changed since syncsim wrote it, and merge would write it again; move it out of the directory (or delete it) to keep your changes, then run the same command again\n']);
     expect(readFileSync(join(d, 'M', 'aggregate.csv'), 'utf8')).toBe('mine\n');
+    // the copy of the experiment the sweep keeps, annotated: refused alike, the note kept
+    appendFileSync(join(d, 'S', 'experiment.yaml'), '# run on the lab machine\n');
+    const copy = readFileSync(join(d, 'S', 'experiment.yaml'), 'utf8');
+    const y = await sweep();
+    expect([y.code, y.stderr]).toEqual([2, 'syncsim: --out S: experiment.yaml changed since syncsim wrote it, and sweep would write it again; move it out of the directory (or delete it) to keep your changes, then run the same command again\n']);
+    expect(readFileSync(join(d, 'S', 'experiment.yaml'), 'utf8')).toBe(copy);
   }, 120_000);
 });
