@@ -147,7 +147,12 @@ export async function buildCharts(ctx: ChartContext, names?: readonly string[]):
   // a chart of each configuration's run, not drawn for too many configurations: why, as a chart its data lack says it
   const perRun = (n: string) => TIMELINE_PART.test(n) || CHART_MODULES.some((m) => m.name === n && m.perRun);
   const tooMany = (n: string) => ('skip' in per && perRun(n) ? `chart '${n}' not drawn: ${per.skip.charAt(0).toLowerCase()}${per.skip.slice(1)}` : undefined);
-  const notApplying = (n: string) => tooMany(n) ?? `chart '${n}' does not apply to ${ctx.results.dir} (a ${ctx.results.kind} directory)`;
+  // a sweep chart of a sweep whose grid has no numeric key: why (until 2026-12-08 only 'a sweep directory')
+  const sweep = ctx.results.sweep;
+  const why = sweep && sweep.numericKeys.length === 0
+    ? `a sweep directory whose grid keys, ${sweep.keys.join(', ')}, have no numeric values: a sweep chart plots a metric against a numeric grid key, such as device.channels: [1, 2, 4]`
+    : `a ${ctx.results.kind} directory`;
+  const notApplying = (n: string) => tooMany(n) ?? `chart '${n}' does not apply to ${ctx.results.dir} (${n.startsWith('sweep-') ? why : `a ${ctx.results.kind} directory`})`;
   for (const n of names) {
     if (charts.some((c) => c.name === n || c.family === n || c.aliases?.includes(n))) continue;
     if (TIMELINE_PART.test(n)) {

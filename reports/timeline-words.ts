@@ -52,21 +52,34 @@ const WORDS: Record<'one' | 'many', Record<'peaks' | 'samples', Words>> = {
 
 const wordsOf = (s: StretchWords) => WORDS[s.one ? 'one' : 'many'][s.peaks ? 'peaks' : 'samples'];
 
+/** What the thin line of an overlaid panel stands for: the peak, or the most sample of a file without `*_max` columns. */
+const topWords = (s: StretchWords) => (s.peaks ? (s.one ? 'the peak before the next sample' : 'peak') : 'most sample');
+
 /**
  * The figure's note on what the line and the shading are: `line: mean of the samples in each 88 ms; shaded: least
  * sample to peak`; with several configurations overlaid in a panel (`overlaid`), whose shading is a dotted line at
- * the peak instead, `...; dotted: peak`.
+ * the peak instead, `...; dotted: peak`; and when the configurations' own lines are told apart by dashes
+ * (`ownDash`: a kernel's second one is dotted), whose peaks are then thin lines in their configuration's dash,
+ * `...; thin line: peak, in its configuration's dash` (until 2026-12-08 the dotted peak of one looked like the
+ * dotted mean of another, and the note said `dotted: peak` beside a legend whose dotted line was a configuration).
  */
-export function stretchNote(s: StretchWords, overlaid = false): string {
+export function stretchNote(s: StretchWords, overlaid = false, ownDash = false): string {
   const note = wordsOf(s).note(s);
   if (!overlaid || !note.includes('; shaded: ')) return note;
-  return `${note.slice(0, note.indexOf('; shaded: '))}; dotted: ${s.peaks ? (s.one ? 'the peak before the next sample' : 'peak') : 'most sample'}`;
+  const head = note.slice(0, note.indexOf('; shaded: '));
+  return ownDash ? `${head}; thin line: ${topWords(s)}, in its configuration's dash` : `${head}; dotted: ${topWords(s)}`;
 }
 
-/** The caption's sentence on what the line and the shading are (no final stop), and with `overlaid` why a dotted line stands for the shading. */
-export function stretchCaption(s: StretchWords, overlaid = false): string {
+/**
+ * The caption's sentence on what the line and the shading are (no final stop), and with `overlaid` why a thin line
+ * (dotted, or with `ownDash` in its configuration's dash: stretchNote) stands for the shading.
+ */
+export function stretchCaption(s: StretchWords, overlaid = false, ownDash = false): string {
+  const how = ownDash
+    ? "a thin, fainter line in its colour and its own dash (the dash the legend gives it, so that it is not taken for the line of another configuration of its kernel)"
+    : 'a thin dotted line in its colour';
   return wordsOf(s).caption(s) + (overlaid
-    ? `; with several configurations in one panel the shading of each would cover the others' (until 2026-12-07 two configurations' shading made a grey block of a panel), so each configuration's ${s.peaks ? 'peak' : 'most sample'} is a thin dotted line in its colour instead`
+    ? `; with several configurations in one panel the shading of each would cover the others' (until 2026-12-07 two configurations' shading made a grey block of a panel), so each configuration's ${s.peaks ? 'peak' : 'most sample'} is ${how} instead`
     : '');
 }
 

@@ -96,6 +96,14 @@ describe('what tells two labels apart', () => {
     expect(distinctStretch('one', 'two', 'words')).toBeUndefined();
   });
 
+  it('never puts an ellipsis for a single character (a user compared run directories r-linux and r-linux-hdd, 2026-12-08)', () => {
+    const a = 'r-linux (device channels 85, mean read latency 85 µs)', b = 'r-linux-hdd (device channels 1, mean read latency 100 µs)';
+    // before: ['…-linux (device channels 85, mean read latency 85…', ...]: the ellipsis stood for the 'r' alone
+    expect(distinctStretch(a, b, 'words')).toEqual(['r-linux (device channels 85, mean read latency 85…', 'r-linux-hdd (device channels 1, mean read latency 100…']);
+    // one character at the end alike: kept
+    expect(distinctStretch('abcdefghij1x', 'abcdefghij2x', 'characters', 3)).toEqual(['…hij1x', '…hij2x']);
+  });
+
   it('wrapText cuts a word wider than a line into lines that fit, keeping every character', () => {
     const word = 'freebsd-random-writer-footprint-4M-duration-0.5s-queue-exponential-100us-sync-flags-SYNC-seed-1-baseline-configuration';
     const lines = wrapText(`A: ${word}`, 8, 150);

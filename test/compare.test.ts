@@ -224,6 +224,11 @@ describe('syncsim compare', () => {
     // one run a side: the msyncs are counted once, not once a seed
     const p1 = JSON.parse(readFileSync(join(d, 'swc', 'runs', j.a.runs[0].dir.split('/').pop(), 'summary.json'), 'utf8'));
     expect(j.latency_test.n_a).toBe(p1.sync.ok);
+    // the one-run note does not tell a user who compared two points of two seeds each to give two seeds or compare two
+    // points (it did until 2026-12-08): more seeds would be copies too, and it says what makes seeds differ
+    const plainCopies = (await here(['compare', 'swc@1', 'swc@2', '--out', 'cmpc'])).stdout;
+    expect(plainCopies).toContain("\n  (one run a side: the CIs over msyncs and the test measure the spread among this trace's msyncs in these two runs, not from run to run; more seeds of the same would be copies too (notes below): a run that draws something at random, a random service-time distribution or a preset's random arrivals or addresses, makes its seeds differ)\n");
+    expect(plainCopies).not.toContain('give each side two seeds or more');
     // a preset that draws nothing at random makes the same rows for every seed, in a file of its own each: copies too
     writeFileSync(join(d, 'gcopies.yaml'), 'name: gcopies\ntrace: { gen: seq-writer, set: { duration_s: 0.02, arrival: fixed } }\n'
       + 'base: { device.profile: queue, device.service.dist: constant, device.service.mean_us: 100 }\ngrid:\n  device.channels: [1]\nseeds: 2\n');
@@ -286,7 +291,11 @@ describe('run --ci bootstrap', () => {
     }
     await syncsimHere(args('b'), d);
     expect(JSON.parse(readFileSync(join(d, 'b', 'summary.json'), 'utf8')).sync.latency_ci_us).toEqual(ci);
-    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'normal'], d)).stderr).toMatch(/--ci expects 'bootstrap'/);
+    expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'normal'], d)).stderr).toMatch(/--ci expects 'bootstrap' \(got 'normal'\)\n$/);
+    // a misspelling ends with the value there is (a user trial, 2026-12-08: it said nothing of it)
+    const typo = await syncsimHere(['run', DEMO, '--out', 'c', '--ci', 'bootstrp'], d);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("syncsim: --ci expects 'bootstrap' (got 'bootstrp'); did you mean bootstrap?\n");
     expect((await syncsimHere(['run', DEMO, '--out', 'c', '--ci-reps', '50'], d)).stderr).toMatch(/--ci-reps needs --ci bootstrap/);
   });
 });

@@ -124,6 +124,13 @@ describe('report --configs', () => {
     expect(await chart('sweep-p99-vs-sync-interval')).toEqual({ code: 2, stdout: '', stderr: `syncsim: unknown chart 'sweep-p99-vs-sync-interval': ${list}; did you mean sweep-p99-vs-sync-interval-us?\n` });
   });
 
+  it('--chart sweep-line of a sweep whose grid has no numeric key: says why, naming its keys (a user trial, 2026-12-08)', async () => {
+    const dir = sweepWithRuns(['personality', 'device.discipline'], [['freebsd', 'fifo'], ['linux', 'sync_first']]);
+    const r = await syncsimHere(['report', dir, '--out', join(tmp(), 'sl'), '--format', 'svg', '--chart', 'sweep-line']);
+    // it said only "chart 'sweep-line' does not apply to DIR (a sweep directory)"
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `syncsim: chart 'sweep-line' does not apply to ${dir} (a sweep directory whose grid keys, personality, device.discipline, have no numeric values: a sweep chart plots a metric against a numeric grid key, such as device.channels: [1, 2, 4])\n` });
+  });
+
   it('a misspelt name ends with the closest configuration, quoted as the list quotes them; nothing close, no suggestion', async () => {
     const dir = kernelsByInterval();
     const refusal = async (configs: string) => {

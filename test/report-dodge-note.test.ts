@@ -24,6 +24,15 @@ describe('the dodged points\' note', () => {
     expect(note).not.toContain('so that no bar hides another');
   });
 
+  it("seeds that gave one value everywhere: index.html's caption names no error bars either (a user's sweep, 2026-12-08)", async () => {
+    const chart = chartNamed(await chartsOf(flushes(0)), 'sweep-flushes-vs-checkpoint-interval-us');
+    // before: '..., with error bars for the 95 % confidence interval of the mean (Student t, aggregate.csv)' beside a note saying none were drawn
+    expect(chart.caption).not.toContain('with error bars');
+    expect(chart.caption).toContain('the seeds gave the same value at every grid point, so the 95 % confidence interval of the mean is 0 wide and no error bars are drawn');
+    const drawn = chartNamed(await chartsOf(flushes(2)), 'sweep-flushes-vs-checkpoint-interval-us');
+    expect(drawn.caption).toContain('with error bars for the 95 % confidence interval of the mean (Student t, aggregate.csv)');
+  });
+
   it('bars drawn: side by side, so that no bar hides another', async () => {
     const note = noteOf(chartNamed(await chartsOf(flushes(2)), 'sweep-flushes-vs-checkpoint-interval-us').spec(200, 150));
     expect(note).toContain('the points of one x value stand side by side around it, so that no bar hides another');

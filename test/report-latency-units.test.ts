@@ -139,6 +139,15 @@ describe('latency-percentiles says when error bars are hidden under their dots',
     expect(wide).toContain('95 % CI of the mean');
     expect(wide).not.toContain('hidden under');
   });
+
+  it("seeds that gave one value (CIs 0 wide): the note and index.html's caption both say no bars are drawn (a user's sweep, 2026-12-08)", async () => {
+    const chart = chartNamed(await chartsOf(sweep([0, 0, 0])), 'latency-percentiles');
+    expect(noteOf(chart.spec(300, 200))).toContain('no spread, no bars to draw');
+    // before: the caption said '..., with error bars for the 95 % confidence interval of the mean (Student t, aggregate.csv)'
+    expect(chart.caption).not.toContain('with error bars');
+    expect(chart.caption).toContain('the seeds gave the same value in every configuration, so the 95 % confidence interval of the mean is 0 wide and no error bars are drawn');
+    expect(chartNamed(await chartsOf(sweep([0.4, 0.4, 0.4])), 'latency-percentiles').caption).toContain('with error bars for the 95 % confidence interval of the mean');
+  });
 });
 
 describe('one msync of 0 µs, in the singular (review 198)', () => {

@@ -31,6 +31,29 @@ function sweepOf(xs: number[], timeline: (x: number) => number[][]): string {
   return dir;
 }
 
+/**
+ * A sweep of personality × device.channels, one seed: three configurations of two kernels, so that freebsd's
+ * second configuration is drawn in its kernel's colour with a dotted line (kernel looks), as a user's sweep of
+ * personality × device.discipline drew them (2026-12-08).
+ */
+function kernelSweep(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'syncsim-overlaid-kernels-')), 'sweep');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  let results = 'run_id,point,personality,device.channels,seed,status,sync.latency_us.p99,error\n';
+  let agg = 'point,personality,device.channels,metric,n,mean,sd,ci95,median\n';
+  // three: more would be drawn in strips (TIMELINE_MAX_OVERLAID), not overlaid
+  const points = [['freebsd', 1], ['freebsd', 2], ['linux', 1]] as const;
+  points.forEach(([personality, x], i) => {
+    const p99 = writeRun(join(dir, 'runs', `p${i + 1}`), { syncs: [{ t: 1, lat: 100, pages: 1 }], timeline: samples(300, 4 + x + 3 * i), config: { personality } }).sync.latency_us.p99 ?? '';
+    results += `p${i + 1},${i + 1},${personality},${x},1,ok,${p99},\n`;
+    agg += `${i + 1},${personality},${x},sync.latency_us.p99,1,${p99},,,${p99}\n`;
+  });
+  writeFileSync(join(dir, 'results.csv'), results);
+  writeFileSync(join(dir, 'aggregate.csv'), agg);
+  writeFileSync(join(dir, 'experiment.json'), JSON.stringify({ syncsim_sweep: 1, name: 'kernels', keys: ['personality', 'device.channels'], metrics: ['sync.latency_us.p99'], seeds: [1] }));
+  return dir;
+}
+
 type Layer = { mark: { type: string; opacity?: number; strokeDash?: number[] }; encoding: { y: { field: string; scale?: { domain?: number[] }; axis?: { values?: number[] } } } };
 type Panel = { title: { text: string }; layer: Layer[] };
 
@@ -69,6 +92,30 @@ describe('overlaid timelines', () => {
       const most = Math.max(...bands.map((b) => Number(b[`${field}_max`]) || 0));
       expect(most, p.title.text).toBeLessThanOrEqual(top);
     }
+  });
+
+  it("configurations told apart by dashes: each peak in its configuration's dash, never the dotted dash of another's mean", async () => {
+    // a user's sweep of personality x device.discipline (2026-12-08): freebsd's second configuration was a dotted line
+    // in the legend, every configuration's peak a dotted line too, and the note said 'dotted: peak'
+    const spec = chartNamed(await chartsOf(kernelSweep(), 238), 'timeline').spec(200, 80);
+    type DashLayer = { mark: { strokeDash?: number[] }; encoding: { strokeDash?: { field: string; scale: { domain: string[]; range: number[][] } } } };
+    const panels = spec.concat as { title: { text: string }; layer: DashLayer[] }[];
+    expect(panels.length).toBeGreaterThan(0);
+    // the kernel looks of reports/README.md: a kernel's first configuration solid, its second dotted (1.5 1.5)
+    const looks = { 'freebsd, 1': [1, 0], 'freebsd, 2': [1.5, 1.5], 'linux, 1': [1, 0] };
+    for (const p of panels) {
+      const [peak, mean] = p.layer;
+      for (const l of [peak!, mean!]) {
+        const enc = l.encoding.strokeDash!;
+        expect(enc.field, p.title.text).toBe('config');
+        expect(Object.fromEntries(enc.scale.domain.map((d, i) => [d, enc.scale.range[i]]))).toEqual(looks);
+      }
+      // no fixed dash on the peak's mark, which would draw freebsd, 1's peak like freebsd, 2's mean
+      expect(peak!.mark.strokeDash, p.title.text).toBeUndefined();
+    }
+    const note = ((spec.title as { text: string[] }).text).join(' ');
+    expect(note).toContain("thin line: most sample, in its configuration's dash");
+    expect(note).not.toContain('dotted:');
   });
 
   it('one configuration: its panels keep their shading', async () => {

@@ -165,6 +165,34 @@ describe("compare's legend says what differs between the sides, not only their d
     expect(configDifferences(side('r0', { ...freebsd, readahead: { pages: 32 } }), c).find((d) => d.key === 'readahead.pages')).toEqual({ key: 'readahead.pages', a: '32', b: '16', byKernel: false });
   });
 
+  it('nvme / hdd: the profile in the legend, the figures each profile sets in the note as its defaults (a user trial, 2026-12-08)', () => {
+    // the table of docs/configuration.md, "Device profiles": nvme 85 channels, read latency 85 µs, 4300 MB/s; hdd 1, 100 µs, 600 MB/s, 7200 rpm
+    // (in summary.json's order: device.profile after the figures)
+    const nvme = { ...linux, device: { channels: 85, read_latency: { dist: 'constant', mean_us: 85 }, bandwidth_mbps: 4300, rpm: 0, profile: 'nvme' } };
+    const hdd = { ...linux, device: { channels: 1, read_latency: { dist: 'constant', mean_us: 100 }, bandwidth_mbps: 600, rpm: 7200, profile: 'hdd' } };
+    const diffs = configDifferences(side('r-linux', nvme), side('r-linux-hdd', hdd));
+    expect(diffs.filter((d) => d.byProfile).map((d) => d.key)).toEqual(['device.channels', 'device.read_latency.mean_us', 'device.bandwidth_mbps', 'device.rpm']);
+    // before: the legend read 'device channels 85, mean read latency 85 µs' / 'device channels 1, ...' and 'device nvme / hdd' came last in the note
+    expect(differenceText(diffs)).toEqual({
+      a: 'device nvme', b: 'device hdd',
+      note: "also differing (A / B), each device profile's default: device channels 85 / 1, mean read latency 85 / 100 µs, device bandwidth 4300 / 600 MB/s, rpm 0 / 7200",
+    });
+    // hdd with 4 channels: not the profile's figure, so a difference of its own, in the legend after the profile
+    const four = configDifferences(side('a', nvme), side('b', { ...hdd, device: { ...hdd.device, channels: 4 } }));
+    expect(four.find((d) => d.key === 'device.channels')).toEqual({ key: 'device.channels', a: '85', b: '4', byKernel: false });
+    expect(differenceText(four).a).toBe('device channels 85, device nvme');
+    // the queue model (docs/configuration.md: "the queueing model of earlier versions") has no file system and no
+    // CPU costs: linux's ext4-ordered and its 9.28 µs per page cleaned follow from nvme, none and 0 from queue
+    const nv = { ...linux, fs: { kind: 'ext4-ordered' }, cpu: { clean_page_us: 9.28 }, device: { channels: 85, profile: 'nvme' } };
+    const queue = { ...linux, fs: { kind: 'none' }, cpu: { clean_page_us: 0 }, device: { channels: 2, profile: 'queue' } };
+    const q = configDifferences(side('r-linux', nv), side('sw@3', queue));
+    expect(q.filter((d) => d.byProfile).map((d) => d.key)).toEqual(['fs.kind', 'cpu.clean_page_us']);
+    expect(differenceText(q)).toEqual({
+      a: 'device channels 85, device nvme', b: 'device channels 2, device queue',
+      note: "also differing (A / B), each device profile's default: file system ext4-ordered / none, page clean cost 9.28 / 0 µs",
+    });
+  });
+
   it('what a side\'s name states (a sweep point\'s grid keys) is not repeated; keys that vary within a side, and the seed, are left out', () => {
     const diffs = configDifferences(side('sw@1', freebsd, { ...freebsd, seed: 7, replay: 'closed' }), side('sw@2', linux, { ...linux, seed: 9, replay: 'timed' }));
     expect(diffs.map((d) => d.key)).toEqual(['personality', 'fs.kind', 'readahead.pages']);

@@ -91,8 +91,14 @@ describe('report on a sweep directory without result tables', () => {
     writeFileSync(join(work, 'p3.yaml'), readFileSync(join(work, 'p.yaml'), 'utf8').replace('seeds: [1, 2]', 'seeds: [1, 2, 3]'));
     cpSync(join(work, 'two'), join(work, 'raised'), { recursive: true });
     expect((await here(['sweep', 'p3.yaml', '--jobs', '1', '--no-cache', '--out', 'raised'])).code).toBe(0);
-    // as the stopped sweep leaves it: experiment.json of 3 seeds, the tables of 2, a run of seed 3 not done
-    for (const f of ['results.csv', 'aggregate.csv']) cpSync(join(work, 'two', f), join(work, 'raised', f));
+    // as the stopped sweep leaves it: experiment.json of 3 seeds, the tables of 2 (and its marker's stamps of them, as
+    // they were written: scripts/sweep/table-stamps.ts), a run of seed 3 not done
+    const tables = ['results.csv', 'aggregate.csv', 'warnings.txt'].filter((f) => existsSync(join(work, 'two', f)));
+    for (const f of tables) cpSync(join(work, 'two', f), join(work, 'raised', f));
+    const marker = (dir: string) => JSON.parse(readFileSync(join(work, dir, '.syncsim'), 'utf8'));
+    const stamped = marker('raised'), old = marker('two');
+    for (const f of tables) stamped.stamps[f] = old.stamps[f];
+    writeFileSync(join(work, 'raised', '.syncsim'), JSON.stringify(stamped) + '\n');
     const seed3 = (manifest('raised').runs as { id: string; seed: number }[]).filter((r) => r.seed === 3);
     rmSync(join(work, 'raised', 'runs', seed3[0]!.id), { recursive: true });
     await refused('raised', "raised: results.csv holds 4 runs of an earlier state of sweep 'unfinished', which now has 6 runs, 5 of them done "

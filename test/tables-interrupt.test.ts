@@ -71,8 +71,9 @@ describe('result tables interrupted', () => {
     const after = snapshot(d);
     const c = changes(before, after);
     expect(c.removed).toEqual([]);
-    // (the sweep's manifest and copy of the experiment, written when it starts: now of 4 seeds)
-    expect(c.changed).toEqual(['S/experiment.json', 'S/experiment.yaml']);
+    // (the sweep's manifest and copy of the experiment, written when it starts: now of 4 seeds; and its marker, which
+    // records that copy as written, since 2026-12-08: scripts/sweep/table-stamps.ts)
+    expect(c.changed).toEqual(['S/.syncsim', 'S/experiment.json', 'S/experiment.yaml']);
     expect(c.added.filter((p) => !/^S\/runs\/[0-9a-f]{16}(\/|$)/.test(p))).toEqual([]);
     expect(readdirSync(join(d, 'S', 'runs')).filter((n) => !n.startsWith('.'))).toHaveLength(8);
 

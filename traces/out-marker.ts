@@ -96,6 +96,22 @@ export function writeMarker(dir: string, command: OutCommand, files?: readonly s
   }
 }
 
+/**
+ * Records in the marker of `dir` (which must have one) the stamps of `files` as they are now, beside those it holds
+ * of other files; its `files` list, if any, is left as it is (a sweep's marker has none: it records the tables it
+ * rewrites, scripts/sweep/table-stamps.ts).
+ */
+export function addStamps(dir: string, files: readonly string[]): void {
+  const m = readMarker(dir);
+  if (!m) return;
+  const path = join(dir, MARKER);
+  try {
+    writeFileSync(path, JSON.stringify({ ...m, stamps: { ...(m.stamps ?? {}), ...stampsOf(dir, files) } }) + '\n');
+  } catch (e) {
+    throw namingFile(e, path);
+  }
+}
+
 /** Every path under `dir` (relative; directories end in `/`; links not followed), sorted, without the top marker. */
 export function treeOf(dir: string): string[] {
   const out: string[] = [];

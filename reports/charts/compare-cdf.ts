@@ -93,7 +93,9 @@ const WORD = /([-_.=,/@\s]+)/;
  * Labels `a` and `b` cut to the stretch in which they differ, with `context`
  * tokens before it, an ellipsis standing for what was cut at either end
  * (`…seed-1-baseline…` and `…seed-2-tuned…` of two 110-character run
- * directories, in `words`); undefined when nothing would be cut. Tokens are
+ * directories, in `words`); undefined when nothing would be cut. An end is
+ * cut only where it holds more than one character (an ellipsis for one saves
+ * nothing and hides what the label starts or ends with). Tokens are
  * the label's words and the separators between them (`words`), or its
  * characters.
  */
@@ -104,7 +106,11 @@ export function distinctStretch(a: string, b: string, unit: 'words' | 'character
   while (head < Math.min(ta.length, tb.length) && ta[head] === tb[head]) head++;
   let tail = 0;
   while (tail < Math.min(ta.length, tb.length) - head && ta[ta.length - 1 - tail] === tb[tb.length - 1 - tail]) tail++;
-  const from = Math.max(0, head - context);
+  // an end is cut only where the ellipsis stands for more than one character of both labels: `…-linux` for `r-linux`
+  // (a run directory compared with `r-linux-hdd`, 2026-12-08) saved nothing and hid the name's start
+  const worth = (n: number, part: (t: string[]) => string[]) => n > 0 && [ta, tb].every((t) => part(t).join('').length > 1);
+  const from = worth(Math.max(0, head - context), (t) => t.slice(0, Math.max(0, head - context))) ? Math.max(0, head - context) : 0;
+  if (!worth(tail, (t) => t.slice(t.length - tail))) tail = 0;
   if (from === 0 && tail === 0) return undefined;
   const cut = (t: string[]) => `${from > 0 ? '…' : ''}${t.slice(from, t.length - tail).join('')}${tail > 0 ? '…' : ''}`;
   const out: [string, string] = [cut(ta), cut(tb)];

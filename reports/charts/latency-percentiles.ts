@@ -135,9 +135,12 @@ export const latencyPercentiles: ChartModule = {
     const radius = Math.sqrt((ctx.theme.pointSize * 2) / Math.PI);
     const hidden = dots.filter((d) => d.lo !== null && d.hi !== null && d.hi > d.lo
       && yPx(d.hi) - yPx(d.latency_us) < radius && yPx(d.latency_us) - yPx(d.lo) < radius);
+    // seeds that gave one value everywhere: every interval 0 wide, no bar drawn (the note says so, and so does the caption)
+    const noSpread = withCi && dots.every((d) => d.lo === null || d.lo === d.hi);
     const caption = (sweep
       ? `msync latency percentiles per configuration: the mean over seeds of each run's p50, p99 and p99.9 (summary.json)`
-        + (withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
+        + (noSpread ? '; the seeds gave the same value in every configuration, so the 95 % confidence interval of the mean is 0 wide and no error bars are drawn'
+          : withCi ? `, with error bars for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'from the runs' : 'aggregate.csv'})` : '')
         + `.${cut ? ' Error bars whose lower end is 0 µs or below cannot reach it on a log axis: they are cut at the axis floor and end in a downward triangle there.' : ''}`
       : 'msync latency percentiles p50, p99 and p99.9 per configuration, from summary.json (successful msyncs after the warm-up).')
       + (zeros.length ? ` 0 µs cannot sit on a log axis: drawn as hollow dots at the axis floor (${zeros.join(', ')}).` : '')
@@ -148,7 +151,7 @@ export const latencyPercentiles: ChartModule = {
     const note = figureNote(ctx, [
       // coloured by their place though of several kernels: the figure says so
       ctx.colors.byPlace ?? '',
-      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', withCi && dots.every((d) => d.lo === null || d.lo === d.hi)) : '',
+      sweep ? ciNote(nMin, nMax, withCi ? 'bars' : null, 'configuration', noSpread) : '',
       failedCount(results),
       hidden.length ? hiddenBarsNote(hidden, dots.filter((d) => d.lo !== null && d.hi !== null && d.hi > d.lo).length) : '',
       tail,

@@ -295,7 +295,10 @@ export const sweepLine: ChartModule = {
           of: { metric, key },
           title: `${title} vs ${keyShortTitle(key, labels)}`,
           caption: `${title} against ${xAxis.title} (${metric} vs ${key}): the mean over ${seeds} seeds per grid point${failedCount(ctx.results) ? ` (its successful runs; ${failedCount(ctx.results)})` : ''}`
-            + (withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
+            // seeds that gave one value at every point: no bar or band is drawn, and the caption does not name one (it did
+            // until 2026-12-08, under a figure whose note said 'no spread, no bars to draw')
+            + (withCi && !spread ? `; the seeds gave the same value at every grid point, so the 95 % confidence interval of the mean is 0 wide and no ${bars ? 'error bars are' : 'band is'} drawn`
+              : withCi ? `, with ${bars ? 'error bars' : 'a band'} for the 95 % confidence interval of the mean (Student t, ${fromRuns ? 'computed from the runs' : 'aggregate.csv'})` : '')
             + (others.length ? `; one line per value of ${others.map((i) => sweep.keys[i]).join(', ')}` : '')
             + (clamped ? `; ${metric} cannot be negative, so the interval is cut at 0` : '')
             + (whole !== undefined ? `; a share of the whole, drawn on a y axis from 0${cutAtWhole ? ', the interval cut at the whole' : ''}` : '')

@@ -158,6 +158,10 @@ export const timeline: ChartModule = {
     const color = { field: 'config', type: 'nominal', title: 'configuration', scale: merged.scale, legend: strips ? null : sharesColour(merged) ? dashLegend(configLegend(ctx, labels)) : configLegend(ctx, labels) };
     // overlaid lines of one kernel's colour told apart by their dash (strips are named each)
     const dash = strips ? {} : sharedColourDash(merged, 'config', 'configuration', color.legend);
+    // those dashes are the configurations' own: a peak drawn in a fixed dotted dash would look like the mean of a
+    // kernel's second configuration (dotted too), so each peak takes its configuration's dash, thinner and fainter
+    // (the mean line's strokeDash encoding, legend and all: one merged legend, not a conflicting or a second one)
+    const peakDash = overlaidPeaks && Object.keys(dash).length > 0;
     // a panel whose values are all 0 has nothing to show: left out, the caption and a note say so
     const flat = new Set(PANELS.filter((p) => rows.every((r) => !(Number(r[p.field]) > 0))).map((p) => p.field));
     const panels = PANELS.filter((p) => !flat.has(p.field));
@@ -227,7 +231,7 @@ export const timeline: ChartModule = {
     };
     const few = { rows: countRange(runRows), fewest: Math.min(...runRows) };
     const fewCaption = fewSamplesCaption(few.rows, few.fewest, sample);
-    const caption = stretchCaption(stretch, overlaidPeaks)
+    const caption = stretchCaption(stretch, overlaidPeaks, peakDash)
       + (band.dense.length ? `; ${denseTitles} rise and fall (between the lower and the upper quarter of their range) up to ${count(band.swings)} times, more often than a line can be drawn (a rise or fall under ${SWING_LINE_WIDTHS} line widths wide), so each stretch holds about ${SWINGS_PER_BAND} of those rises and falls` : '')
       + (fewCaption ? `; ${fewCaption}` : '')
       + (ctx.results.kind === 'sweep' ? '; each configuration is drawn from its lowest-seed run' : '')
@@ -265,7 +269,7 @@ export const timeline: ChartModule = {
       // not a missing measure: Mach's kernel hands a page to its manager (data_return) and is done with it
       sel.runs.some(({ config, run }) => run.summary.config.personality === 'mach' && merged.series.some((s) => group.includes(s.label) && s.members.includes(config.label))) ? 'mach: a page is clean once its data_return message is sent, so none stays under writeback' : '',
       // what the line and the shading are, in the fewest words (the caption says why), and how few samples they stand on
-      stretchNote(stretch, overlaidPeaks),
+      stretchNote(stretch, overlaidPeaks, peakDash),
       fewSamplesNote(few.rows, few.fewest),
       strips && ctx.results.configTitle ? `strips named by ${ctx.results.configTitle}` : '',
       ownAxes ? `each strip has a time axis of its own, fitted to its run (runs of ${span(minMs)} to ${span(maxMs)})` : '',
@@ -323,7 +327,10 @@ export const timeline: ChartModule = {
             // makes no legend of it and the legend's symbols are the lines'
             overlaidPeaks
               // overlaid: the peak as a thin dotted line (shading of two configurations made one grey block)
-              ? { mark: { type: 'line', interpolate: 'step-after', strokeWidth: ctx.theme.lineWidth * PEAK_LINE.width, strokeDash: PEAK_LINE.dash, opacity: PEAK_LINE.opacity }, encoding: { x: x(series, last), y: { ...y, field: `${f}_max` }, stroke: { ...color, field: 'shade', legend: null }, tooltip } }
+              ? {
+                mark: { type: 'line', interpolate: 'step-after', strokeWidth: ctx.theme.lineWidth * PEAK_LINE.width, ...(peakDash ? {} : { strokeDash: PEAK_LINE.dash }), opacity: PEAK_LINE.opacity },
+                encoding: { x: x(series, last), y: { ...y, field: `${f}_max` }, stroke: { ...color, field: 'shade', legend: null }, ...(peakDash ? dash : {}), tooltip },
+              }
               : { mark: { type: 'area', interpolate: 'step-after', opacity: BAND_OPACITY.alone }, encoding: { x: x(series, last), y: { ...y, field: `${f}_min` }, y2: { field: `${f}_max` }, fill: { ...color, field: 'shade', legend: null }, tooltip } },
             { mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: x(series, last), y: { ...y, field: `${f}_mean` }, color, ...dash, tooltip } },
           ],

@@ -247,13 +247,19 @@ function pairingLine(p: PairingReport, rows: readonly MetricRow[]): string[] {
  * random gives the same msyncs every time: a CI of no width, and a p as small as the msyncs are
  * many). None when a side has several runs (its CIs are over seeds).
  */
-function oneRunNote(a: Side, b: Side, rows: readonly MetricRow[]): string[] {
+function oneRunNote(a: Side, b: Side, rows: readonly MetricRow[], copies = false): string[] {
   if (a.runs.length !== 1 || b.runs.length !== 1 || !rows.some((r) => r.msyncs_a !== undefined)) return [];
-  return ["  (one run a side: the CIs over msyncs and the test measure the spread among this trace's msyncs in these two runs, not from run to run; give each side two seeds or more, or compare two points of a sweep, for that)"];
+  // seeds that were copies, counted as one run (withoutCopies): more seeds would be more copies, so the advice is
+  // what makes seeds differ (until 2026-12-08 it said 'give each side two seeds or more, or compare two points of a
+  // sweep' to a user comparing two points of a sweep of two seeds each)
+  const how = copies
+    ? "more seeds of the same would be copies too (notes below): a run that draws something at random, a random service-time distribution or a preset's random arrivals or addresses, makes its seeds differ"
+    : 'give each side two seeds or more, or compare two points of a sweep, for that';
+  return [`  (one run a side: the CIs over msyncs and the test measure the spread among this trace's msyncs in these two runs, not from run to run; ${how})`];
 }
 
 /** The printed table. */
-function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string, pairing: PairingReport): string {
+function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: Float64Array, pb: Float64Array, empty: string, pairing: PairingReport, copies = false): string {
   // unit: of A, B, B - A and its CI (B / A and its CI are ratios)
   const head = ['metric', 'unit', 'A', 'B', 'B - A', '95 % CI', 'B / A', '95 % CI', 'n', 'CI over'];
   // n counts runs; a CI over msyncs says how many it resampled, and which side's are constant
@@ -270,7 +276,7 @@ function table(a: Side, b: Side, rows: MetricRow[], mw: LatencyTest | null, pa: 
     ...(rows.some((r) => r.resampled === 'none' && r.n_a + r.n_b > 2) ? [`no CI where 'CI over' is none: a side with one run has no spread across seeds to resample (give each side two seeds or more)`] : []),
     mw ? `msync latency distributions: two-sided Mann-Whitney p ${mw.p === 0 ? '< 1e-300' : `= ${mw.p < 1e-4 ? mw.p.toExponential(2) : mw.p.toFixed(4)}`} (${MW_METHOD[mw.method]})` : `msync latency distributions: no successful msync ${empty}`,
     ...(mw ? seriesNotes(mw, pa, pb) : []),
-    ...oneRunNote(a, b, rows),
+    ...oneRunNote(a, b, rows, copies),
   ].join('\n');
 }
 
@@ -384,7 +390,7 @@ async function run(argv: string[]): Promise<number> {
     }
     progress.finish();
     const leftOut = skippedShown.join('') + notes.map((n) => `note: ${n}\n`).join('');
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B', report.msync_pairing)}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : escapeLines(`${table(a, b, rows, mw, pa, pb, pa.length === 0 && pb.length === 0 ? 'on either side' : pa.length === 0 ? 'on side A' : 'on side B', report.msync_pairing, ca.note !== undefined || cb.note !== undefined)}\n${leftOut}results: ${escapeControl(showPath(abs))}`) + '\n');
     return 0;
   } finally {
     progress.cancel();

@@ -5,6 +5,7 @@
 import { BOOTSTRAP_REPS } from '../compare/stats.ts';
 import { QUIET_OPTION, quietHelp } from '../progress.ts';
 import { InputError } from '../errors.ts';
+import { didYouMean } from '../../sim/closest-name.ts';
 import { wholeNumberOption } from './command.ts';
 
 /** What `syncsim run --help` prints. */
@@ -120,6 +121,7 @@ export function ciOf(values: RunValues, seed: number): { reps: number; level: nu
     if (values['ci-reps'] !== undefined) throw new InputError('--ci-reps needs --ci bootstrap');
     return undefined;
   }
-  if (values.ci !== 'bootstrap') throw new InputError(`--ci expects 'bootstrap' (got '${values.ci}')`);
+  // a misspelt value ends with the one there is, as a misspelt option or --results value does (since 2026-12-08)
+  if (values.ci !== 'bootstrap') throw new InputError(`--ci expects 'bootstrap' (got '${values.ci}')${didYouMean(values.ci, ['bootstrap'])}`);
   return { reps: wholeNumberOption('--ci-reps', values['ci-reps'], 1000, BOOTSTRAP_REPS.min, BOOTSTRAP_REPS.max), level: 0.95, seed };
 }

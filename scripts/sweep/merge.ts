@@ -15,6 +15,7 @@ import { InputError } from '../errors.ts';
 import { claimOutDir, liveWriter, writerText } from '../../traces/out-lock.ts';
 import { placeDir, showPath, SweepDir, type Manifest } from './store.ts';
 import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
+import { refuseEditedTables } from './table-stamps.ts';
 import { errnoText, makeDirs } from '../../traces/files.ts';
 import { cleanupOnInterrupt } from '../interrupt.ts';
 import { refuseMixedTraces } from './trace-guard.ts';
@@ -102,6 +103,8 @@ export async function mergeSweeps(dirs: readonly string[], out?: string, handleS
     // checked and locked before anything is read
     const { lock } = claimOutDir(out, { command: 'merge' });
     try {
+      // its tables or experiment copy edited by hand since: refused before anything is written (table-stamps.ts)
+      refuseEditedTables(resolve(out));
       return await mergeInto(uniq, out, progress);
     } finally {
       lock.release();

@@ -21,6 +21,7 @@ import { manifestOf, showPath, SweepDir, type RunRecord } from './store.ts';
 import { describeError, storageStopError } from './errors.ts';
 import type { OptionStyle } from '../../traces/import/tally.ts';
 import { removeTableTemps, writeTables, type TablesOutcome } from './tables.ts';
+import { refuseEditedTables } from './table-stamps.ts';
 import type { SweepTask, TaskReply } from './tasks.ts';
 import { cacheTraces, type GenFailure } from './trace-caches.ts';
 import { defaultCacheDir } from '../cache-dir.ts';
@@ -147,6 +148,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   // ends the sweep as one later does: the lock released (at exit), exit 130 / 143, and said
   const unguard = o.handleSignals ? cleanupOnInterrupt(() => `no run started${new SweepDir(out).hasFinishedRun() ? `, ${keptRuns(showPath(out))}` : ''}`) : () => {};
   try {
+    // tables edited by hand since the sweep wrote them: refused before anything runs, not written over at its end
+    refuseEditedTables(out);
     return await execute(o, experiment, out, unguard);
   } finally {
     unguard();

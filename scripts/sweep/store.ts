@@ -24,7 +24,7 @@ import { isSystemError, processAlive, tempBeside, writeFileAtomic, makeDirs } fr
 import { InputError } from '../errors.ts';
 import { parseJsonText } from '../../traces/json-strict.ts';
 import { foreignPaths, MARKER, OutDirError, readMarker, writeMarker } from '../../traces/out-dir.ts';
-import { changedSince } from '../../traces/out-marker.ts';
+import { addStamps, changedSince } from '../../traces/out-marker.ts';
 import { canonicalJson, type Json } from './identity.ts';
 import type { Plan } from './plan.ts';
 import { experimentChanges } from './changes.ts';
@@ -199,6 +199,8 @@ export class SweepDir {
       if (!readMarker(this.dir)) writeMarker(this.dir, command);
       writeSweepFile(join(this.dir, 'experiment.json'), JSON.stringify(manifest, null, 2) + '\n');
       writeSweepFile(join(this.dir, 'experiment.yaml'), experimentText);
+      // recorded as written at once, so that a copy edited by hand since is told (table-stamps.ts)
+      addStamps(this.dir, ['experiment.yaml']);
       makeDirs(this.runsDir);
     } catch (e) {
       throw new InputError(`cannot write the sweep directory ${showPath(this.dir)}: ${(e as Error).message}`);

@@ -26,6 +26,7 @@ import { addSyncs, FAILED_SYNCS_MEANING, noSyncs, okShareGap, syncsText, type Sy
 import { countUndurable, undurableWarning, type UndurablePoint } from './undurable.ts';
 import type { Summary } from '../../sim/stats/summary.ts';
 import { WARNINGS_FILE, writeWarningsFile } from './warnings-file.ts';
+import { refuseEditedTables, stampTables } from './table-stamps.ts';
 import { OWNER, showPath, type Manifest, type RunRecord, type SweepDir } from './store.ts';
 
 /** A CSV cell, quoted when it holds a comma, a quote, a line break or outer spaces. */
@@ -249,6 +250,8 @@ export function oneLine(s: string): string {
  * (exit 2). On any failure the tables there before are left as they were.
  */
 export async function writeTables(manifest: Manifest, store: SweepDir, outDir: string, opts: TablesOptions = {}): Promise<TablesOutcome> {
+  // tables edited since they were written are the user's: refused, not written over (table-stamps.ts)
+  refuseEditedTables(outDir);
   let outcome: TablesOutcome;
   try {
     outcome = await tablesInto(manifest, store, outDir, opts);
@@ -262,6 +265,12 @@ export async function writeTables(manifest: Manifest, store: SweepDir, outDir: s
   } catch (e) {
     if (!isSystemError(e)) throw e;
     throw new OutDirError(`--out ${showPath(outDir)}: results.csv and aggregate.csv were written, but not ${WARNINGS_FILE} (${(e as Error).message}): the same command again writes it`);
+  }
+  try {
+    stampTables(outDir);
+  } catch (e) {
+    if (!isSystemError(e)) throw e;
+    throw new OutDirError(`--out ${showPath(outDir)}: the tables were written, but not their stamps in its .syncsim (${(e as Error).message}): the same command again writes them`);
   }
   return outcome;
 }
