@@ -110,7 +110,8 @@ describe('which directories a command may replace', () => {
   it('run: replacing an earlier run\'s results (the default results/NAME, or an --out), with --json or without, says so on stderr, naming that run; a new or empty directory says nothing', async () => {
     const d = workdir();
     writeFiles(d, { 't.csv': SMALL_TRACE });
-    const notes = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:'));
+    // the notes of replacing (a run with --seed on the default device, which draws nothing at random, also notes that the seed changed nothing: seed-note.test.ts)
+    const notes = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.startsWith('syncsim: note:') && !l.includes('drew no random number'));
     const first = await here(['run', 't.csv', '--set', 'personality=linux', '--json'], d);
     expect(first.code, first.stderr).toBe(0);
     expect(notes(first)).toEqual([]);
@@ -127,6 +128,7 @@ describe('which directories a command may replace', () => {
     mkdirSync(join(d, 'empty'));
     expect(notes(await here(['run', 't.csv', '--json', '--out', 'empty'], d))).toEqual([]);
     const again = await here(['run', 't.csv', '--json', '--out', 'empty', '--seed', '7'], d);
+    expect(again.stderr).toMatch(/syncsim: note: the run drew no random number .*its seed \(7\) changed nothing/);
     expect(notes(again)).toEqual(['syncsim: note: empty: replaced the results of an earlier run (trace t.csv, personality freebsd, seed 1); give each run its own --out DIR to keep both']);
     // the report drawn from the results replaced goes with them, and the note says so, with how many files it had
     expect((await here(['report', 'empty', '--format', 'svg', '--chart', 'latency-cdf'], d)).code).toBe(0);
