@@ -19,6 +19,7 @@ import { checkOutFile, OutDirError, showOut, type NotOursText } from './out-dir.
 import { TRACE_MAGIC_LINE } from './writer.ts';
 import { CACHE_MAGIC } from './cache.ts';
 import { traceStampState } from './trace-stamp.ts';
+import { startsGzip } from './files.ts';
 
 /** The comment line syncsim's trace writers put after the magic line, and the origin it names. */
 const OUR_COMMENT = /^# (generated|imported|recorded) by syncsim /;
@@ -28,7 +29,7 @@ export type TraceOrigin = 'generated' | 'imported' | 'recorded' | 'cache';
 
 /** The first bytes of a file as text, inflated as far as they go when they begin a gzip stream; undefined when that stream is not one. */
 export function headText(head: Buffer): string | undefined {
-  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) return head.toString('utf8');
+  if (!startsGzip(head)) return head.toString('utf8');
   try {
     return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
   } catch {

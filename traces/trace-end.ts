@@ -9,7 +9,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { BLOCK_HEADER_BYTES, BLOCK_ROWS, cacheHeader, cacheMatches, HEADER_BYTES, isCacheFile, sourceIdentity } from './cache.ts';
 import { cachePathFor, ensureCache } from './open.ts';
-import { readAt } from './files.ts';
+import { readAt, startsGzip } from './files.ts';
 import type { ByteTap } from './byte-tap.ts';
 
 /** Bytes read from the end of a CSV for its last line. */
@@ -59,7 +59,7 @@ export function csvEndUs(path: string): number | undefined {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
     const head = readAt(fd, Math.min(size, TAIL_BYTES), 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) return undefined; // gzip: its end is known only once it is read
+    if (startsGzip(head)) return undefined; // gzip: its end is known only once it is read
     const headLines = head.toString('utf8').replace(/^\uFEFF/, '').split('\n');
     // the header: the first line that is neither a comment nor blank, whole within the bytes read
     const hi = headLines.findIndex(isRow);

@@ -17,7 +17,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { readAt } from './files.ts';
+import { readAt, startsGzip } from './files.ts';
 import { escapeControl } from './escape.ts';
 
 /** The header comment of a stamped trace (after the writer's own comments, before the column header). */
@@ -129,7 +129,7 @@ export function traceStampState(path: string): TraceStampState {
   try {
     const size = fstatSync(fd).size;
     const head = readAt(fd, Math.min(size, HEAD_BYTES), 0);
-    if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+    if (!startsGzip(head)) {
       return stateOf(head, readAt(fd, Math.min(size, TAIL_BYTES), Math.max(0, size - TAIL_BYTES)), size, (n) => digestOfFile(fd, n));
     }
     let text: Buffer;
@@ -160,7 +160,7 @@ export function cutShortLastLine(path: string): string | undefined {
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
     const head = readAt(fd, Math.min(size, HEAD_BYTES), 0);
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    if (startsGzip(head)) return undefined;
     if (!promised(head.toString('utf8'))) return undefined;
     const tail = readAt(fd, Math.min(size, TAIL_BYTES), Math.max(0, size - TAIL_BYTES)).toString('utf8');
     const lines = tail.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');

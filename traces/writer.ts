@@ -14,7 +14,7 @@
 import { createWriteStream, promises as fsp, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import { placeFile, processAlive, readHead } from './files.ts';
+import { placeFile, processAlive, readHead, startsGzip } from './files.ts';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -209,7 +209,7 @@ function clearDeadWriters(path: string): void {
     if (!/^\d+$/.test(pidText) || pid === process.pid || processAlive(pid)) continue;
     const head = readHead(join(dir, name), TRACE_MAGIC_LINE.length);
     if (head === undefined) continue;
-    const ours = head.length === 0 || (gz ? head[0] === 0x1f && head[1] === 0x8b : head.toString('utf8') === TRACE_MAGIC_LINE);
+    const ours = head.length === 0 || (gz ? startsGzip(head) : head.toString('utf8') === TRACE_MAGIC_LINE);
     if (ours) rmSync(join(dir, name), { force: true });
   }
 }
