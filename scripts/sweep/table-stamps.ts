@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { addStamps, changedSince, readMarker } from '../../traces/out-marker.ts';
+import { addStamps, changedSince, readMarker, type FileStamp } from '../../traces/out-marker.ts';
 import { OutDirError } from '../../traces/out-dir.ts';
 import { WARNINGS_FILE } from './warnings-file.ts';
 import { showPath } from './store.ts';
@@ -23,21 +23,20 @@ export const TABLE_FILES = ['results.csv', 'aggregate.csv', WARNINGS_FILE] as co
  */
 export const EXPERIMENT_COPY = 'experiment.yaml';
 
-/** The tables of sweep directory `dir` changed since the sweep wrote them (by its marker's stamps; none when it has none). */
-export function editedTables(dir: string): string[] {
-  const stamps = readMarker(dir)?.stamps;
+/** The tables of sweep directory `dir` changed since the sweep wrote them, by the stamps of its marker (none when it has none). */
+function editedBy(dir: string, stamps: Record<string, FileStamp> | undefined): string[] {
   if (!stamps) return [];
   return [EXPERIMENT_COPY, ...TABLE_FILES].filter((f) => existsSync(join(dir, f)) && changedSince(join(dir, f), stamps[f]));
 }
 
-
 /** Throws an OutDirError (exit 2) naming the tables of `dir` changed since the sweep wrote them, which writing the tables would replace. */
 export function refuseEditedTables(dir: string): void {
-  const edited = editedTables(dir);
-  const command = readMarker(dir)?.command === 'merge' ? 'merge' : 'sweep';
+  const marker = readMarker(dir);
+  const edited = editedBy(dir, marker?.stamps);
   if (edited.length === 0) return;
-  const list = edited.join(', ');
-  throw new OutDirError(`--out ${showPath(dir)}: ${list} changed since syncsim wrote ${edited.length > 1 ? 'them' : 'it'}, and ${command} would write ${edited.length > 1 ? 'them' : 'it'} again; move ${edited.length > 1 ? 'them' : 'it'} out of the directory (or delete ${edited.length > 1 ? 'them' : 'it'}) to keep your changes, then run the same command again`);
+  const command = marker?.command === 'merge' ? 'merge' : 'sweep';
+  const it = edited.length > 1 ? 'them' : 'it';
+  throw new OutDirError(`--out ${showPath(dir)}: ${edited.join(', ')} changed since syncsim wrote ${it}, and ${command} would write ${it} again; move ${it} out of the directory (or delete ${it}) to keep your changes, then run the same command again`);
 }
 
 /** Records the tables of `dir` as just written, in its marker. */
